@@ -1,0 +1,167 @@
+"""Command line: ``python -m dashboard [--db PATH_OR_URL] COMMAND …``.
+
+Exit status: 0 success, 2 bad input (the report names file, row and column; nothing was
+written), 1 internal error. Messages are Japanese with English detail in parentheses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dashboard import exports
+from dashboard.errors import InputError, Problem
+from dashboard.settings import database_url
+from dashboard.store import reads
+from dashboard.store.engine import open_store
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake (unknown municipality …): reported like bad input."""
+
+
+def _municipality(engine, option: str | None) -> str:
+    known = reads.municipalities(engine)["code"].tolist()
+    if option:
+        if option not in known:
+            raise UsageError(f"市町村コード {option} はストアにありません（あるもの: {', '.join(known) or 'なし'}）")
+        return option
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise UsageError("ストアに市町村がありません。先に `python -m dashboard demo build` などで取り込んでください (store is empty)")
+    raise UsageError(f"市町村が複数あります。--municipality で指定してください: {', '.join(known)}")
+
+
+def _write(path: str, data: bytes) -> None:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+
+
+def cmd_demo_build(args, engine) -> int:
+    from dashboard.demo.build import build_demo
+
+    counts = build_demo(engine)
+    print("デモデータ（蕨市）を作成しました (demo store built):")
+    labels = {"towns": "町丁目", "population_cells": "人口メッシュ", "areas": "圏域（デモ用の仮の圏域）",
+              "places_real": "実在の施設", "places_sample": "サンプル（架空）の通いの場", "candidate_venues": "候補会場"}
+    for key, value in counts.items():
+        print(f"  {labels[key]} ({key}): {value}")
+    return EXIT_OK
+
+
+def cmd_areas(args, engine) -> int:
+    code = _municipality(engine, args.municipality)
+    table = exports.areas_population_table(reads.areas(engine, code))
+    _write(args.out, exports.csv_bytes(table))
+    print(f"{len(table)} 圏域を書き出しました: {args.out}")
+    return EXIT_OK
+
+
+def cmd_export_places(args, engine) -> int:
+    code = _municipality(engine, args.municipality)
+    places = reads.places(engine, code, internal=not args.public)
+    _write(args.out, exports.json_bytes(exports.places_geojson(places)))
+    print(f"{len(places)} 件の資源を書き出しました: {args.out}" + ("（公開分のみ）" if args.public else ""))
+    return EXIT_OK
+
+
+def cmd_export_areas(args, engine) -> int:
+    code = _municipality(engine, args.municipality)
+    areas = reads.areas(engine, code)[["area_id", "area_name", "is_demo", "pop_total", "pop65", "pop75", "geometry"]]
+    _write(args.out, exports.json_bytes(exports.frame_geojson(areas)))
+    print(f"{len(areas)} 圏域を書き出しました: {args.out}")
+    return EXIT_OK
+
+
+def cmd_import_places(args, engine) -> int:
+    from dashboard.importers.places import read_places_file
+    from dashboard.importers.tables import sha256_of
+    from dashboard.store import writes
+    from dashboard.store.engine import write_session
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError([Problem(path.name, f"ファイルが見つかりません: {path}", "file not found")])
+    code = _municipality(engine, args.municipality)
+    parsed = read_places_file(path, default_category=args.category, default_visibility=args.visibility)
+    if parsed.encoding:
+        print(f"文字コード: {parsed.encoding}")
+    if parsed.unknown_columns:
+        print(f"取り込まなかった列 (ignored columns): {', '.join(parsed.unknown_columns)}")
+
+    class DryRun(Exception):
+        pass
+
+    try:
+        with write_session(engine) as session:
+            batch = writes.add_batch(session, "places", path.name, sha256_of(path), len(parsed.records), parsed.encoding)
+            counts = writes.upsert_places(session, parsed.records, municipality_code=code,
+                                          prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name)
+            if args.dry_run:
+                raise DryRun  # roll the transaction back: a dry run checks everything but writes nothing
+    except DryRun:
+        pass
+    verb = "取り込めます（--dry-run のため書き込みません）" if args.dry_run else "取り込みました"
+    print(f"{len(parsed.records)} 件を{verb}: 新規 {counts['new']} / 変更 {counts['changed']} / 変更なし {counts['unchanged']}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="つどいマップ (Tsudoi) command line")
+    parser.add_argument("--db", help="store: a SQLite file path or an SQLAlchemy URL "
+                                     "(default: $DATABASE_URL, else var/tsudoi.sqlite)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="the bundled 蕨市 demo").add_subparsers(dest="action", required=True)
+    demo.add_parser("build", help="build the demo store from data/ (no network)").set_defaults(func=cmd_demo_build)
+
+    areas = sub.add_parser("areas", help="areas with population as CSV")
+    areas.add_argument("--out", required=True)
+    areas.add_argument("--municipality")
+    areas.set_defaults(func=cmd_areas)
+
+    export = sub.add_parser("export", help="export data").add_subparsers(dest="what", required=True)
+    places = export.add_parser("places", help="places as GeoJSON")
+    places.add_argument("--out", required=True)
+    places.add_argument("--public", action="store_true", help="only public places and public fields")
+    places.add_argument("--municipality")
+    places.set_defaults(func=cmd_export_places)
+    export_areas = export.add_parser("areas", help="areas as GeoJSON")
+    export_areas.add_argument("--out", required=True)
+    export_areas.add_argument("--municipality")
+    export_areas.set_defaults(func=cmd_export_areas)
+
+    imp = sub.add_parser("import", help="import data").add_subparsers(dest="what", required=True)
+    imp_places = imp.add_parser("places", help="places from CSV (UTF-8/BOM/CP932), XLSX or GeoJSON")
+    imp_places.add_argument("file")
+    imp_places.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    imp_places.add_argument("--category", help="category for rows without one")
+    imp_places.add_argument("--visibility", choices=("public", "internal"), default="internal",
+                            help="for rows without a visibility column (default internal)")
+    imp_places.add_argument("--municipality")
+    imp_places.set_defaults(func=cmd_import_places)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        engine = open_store(database_url(args.db))
+        return args.func(args, engine)
+    except InputError as error:
+        print(f"取り込めませんでした。ストアは変更されていません (nothing was written). 問題 {len(error.problems)} 件:",
+              file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # the last line of defence: say so, with the type for support
+        print(f"内部エラーが発生しました (internal error): {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INTERNAL

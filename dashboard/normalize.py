@@ -1,0 +1,80 @@
+"""Normalising what people type into spreadsheets: widths, 和暦 dates, yes/no, kana for search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import jaconv
+
+#: First day of each era (Gregorian year offset = year of era 1 − 1).
+_ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+_WAREKI = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
+_SEIREKI = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?$")
+
+
+def nfkc(text: str) -> str:
+    """NFKC-normalise (全角数字→半角, 半角カナ→全角) and strip; the original is kept by callers."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_date_ja(text: str) -> date | None:
+    """``2024-04-01``, ``2024/4/1``, ``2024年4月1日``, ``令和6年4月1日``, ``R6.4.1``, ``令和元年5月1日``.
+
+    Returns ``None`` for an empty cell; raises ``ValueError`` for text that is not a valid date.
+    """
+    value = nfkc(text).upper()
+    if not value:
+        return None
+    match = _WAREKI.match(value)
+    if match:
+        era, year, month, day = match.groups()
+        era_year = 1 if year == "元" else int(year)
+        return date(_ERAS[era] + era_year, int(month), int(day))
+    match = _SEIREKI.match(value)
+    if match:
+        return date(*(int(g) for g in match.groups()))
+    raise ValueError(f"not a date: {text!r}")
+
+
+_TRUE = {"1", "TRUE", "YES", "Y", "あり", "有", "有り", "○", "〇", "可", "はい"}
+_FALSE = {"0", "FALSE", "NO", "N", "なし", "無", "無し", "×", "不可", "いいえ"}
+
+
+def parse_bool_ja(text: str) -> bool | None:
+    """あり/なし, 有/無, ○/×, yes/no, 1/0 → bool; empty → None; anything else → ValueError."""
+    value = nfkc(text).upper()
+    if not value:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"not yes/no: {text!r}")
+
+
+def search_key(text: str | None) -> str:
+    """A key under which ひらがな, カタカナ, 半角ｶﾅ, full/half width and case compare equal."""
+    if not text:
+        return ""
+    return jaconv.kata2hira(unicodedata.normalize("NFKC", text)).casefold().replace(" ", "")
+
+
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_CHOME = re.compile(r"([〇一二三四五六七八九十]+)丁目")
+
+
+def _kanji_number(text: str) -> int:
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    value = 0
+    for ch in text:
+        value = value * 10 + _KANJI_DIGITS[ch]
+    return value
+
+
+def chome_arabic(name: str) -> str:
+    """``塚越四丁目`` → ``塚越4丁目``, ``本町十二丁目`` → ``本町12丁目`` (e-Stat and Geolonia differ)."""
+    return _KANJI_CHOME.sub(lambda m: f"{_kanji_number(m.group(1))}丁目", nfkc(name))

@@ -1,0 +1,183 @@
+"""Tables of the store. Geometries are EPSG:4326 (lon/lat); counts are persons.
+
+Every table that holds data of one municipality carries ``municipality_code`` (全国地方公共団体
+コード without check digit, e.g. ``11223`` for 蕨市) so one store can hold several cities.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dashboard.store.types import Geometry
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value facts about the store: ``revision`` (bumped by every write), data as-of dates."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ImportBatch(Base):
+    """One import (a file through an importer). Rows written by it point back here."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))  # e.g. "estat_boundary", "places"
+    source_name: Mapped[str] = mapped_column(Text)  # file name as given
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    prefecture: Mapped[str] = mapped_column(String(16))
+    boundary: Mapped[object | None] = mapped_column(Geometry)  # official outline (N03)
+    boundary_source: Mapped[str | None] = mapped_column(Text)
+
+
+class Area(Base):
+    """日常生活圏域 (or a demo stand-in: ``is_demo`` marks 「デモ用の仮の圏域」)."""
+
+    __tablename__ = "areas"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
+    name: Mapped[str] = mapped_column(String(64))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    geometry: Mapped[object] = mapped_column(Geometry)
+    pop_total: Mapped[float | None] = mapped_column(Float)  # 2020 mesh estimate, persons
+    pop65: Mapped[float | None] = mapped_column(Float)
+    pop75: Mapped[float | None] = mapped_column(Float)
+    pop85: Mapped[float | None] = mapped_column(Float)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class Town(Base):
+    """町丁目 (census 小地域) with its 2015 census count and 2020 mesh-based estimates."""
+
+    __tablename__ = "towns"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)  # e-Stat KEY_CODE
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
+    name: Mapped[str] = mapped_column(String(64))  # NFKC, e.g. 錦町1丁目
+    oaza: Mapped[str] = mapped_column(String(64))  # 大字 part, e.g. 錦町
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id"))
+    pop_2015: Mapped[int | None] = mapped_column(Integer)
+    households_2015: Mapped[int | None] = mapped_column(Integer)
+    est_pop_total: Mapped[float | None] = mapped_column(Float)  # 2020, areal-interpolated from mesh
+    est_pop65: Mapped[float | None] = mapped_column(Float)
+    est_pop75: Mapped[float | None] = mapped_column(Float)
+    est_pop85: Mapped[float | None] = mapped_column(Float)
+    rep_lat: Mapped[float | None] = mapped_column(Float)  # representative point (Geolonia)
+    rep_lon: Mapped[float | None] = mapped_column(Float)
+    geometry: Mapped[object] = mapped_column(Geometry)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class PopulationCell(Base):
+    """A 地域メッシュ cell clipped to the municipality; counts weighted by the share inside."""
+
+    __tablename__ = "population_cells"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    mesh_code: Mapped[str] = mapped_column(String(11))
+    mesh_level_m: Mapped[int] = mapped_column(Integer)  # 250 or 500
+    census_year: Mapped[int] = mapped_column(Integer)
+    frac_inside: Mapped[float] = mapped_column(Float)  # 0–1, area share inside the municipality
+    pop_total: Mapped[float] = mapped_column(Float)  # already multiplied by frac_inside
+    pop65: Mapped[float] = mapped_column(Float)
+    pop75: Mapped[float] = mapped_column(Float)
+    pop85: Mapped[float] = mapped_column(Float)
+    raw_pop_total: Mapped[int] = mapped_column(Integer)  # whole cell, as published
+    raw_pop65: Mapped[int] = mapped_column(Integer)
+    geometry: Mapped[object] = mapped_column(Geometry)  # clipped cell
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class Place(Base):
+    """A community resource (domain.md §2). ``version`` is bumped on every edit."""
+
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_kana: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    visibility: Mapped[str] = mapped_column(String(16), default="internal")
+    address: Mapped[str | None] = mapped_column(Text)  # 所在地_連結表記
+    prefecture: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(64))
+    town_street: Mapped[str | None] = mapped_column(Text)  # 町字
+    banchi: Mapped[str | None] = mapped_column(Text)  # 番地以下
+    building: Mapped[str | None] = mapped_column(Text)  # 建物名等
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    location_precision: Mapped[str] = mapped_column(String(16), default="surveyed")
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id"))
+    town_code: Mapped[str | None] = mapped_column(ForeignKey("towns.code"))
+    rrule: Mapped[str | None] = mapped_column(Text)
+    schedule_text: Mapped[str | None] = mapped_column(Text)
+    frequency_class: Mapped[str] = mapped_column(String(16), default="unknown")
+    operator_type: Mapped[str | None] = mapped_column(Text)  # 運営
+    venue_type: Mapped[str | None] = mapped_column(Text)  # 場所
+    activities: Mapped[str | None] = mapped_column(Text)  # 活動, "・"-joined
+    target: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    fee: Mapped[str | None] = mapped_column(Text)
+    transport: Mapped[bool | None] = mapped_column(Boolean)  # 送迎
+    barrier_free: Mapped[bool | None] = mapped_column(Boolean)
+    contact_public: Mapped[str | None] = mapped_column(Text)
+    contact_internal: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    last_verified: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, server_default=func.current_timestamp(), onupdate=func.current_timestamp()
+    )
+
+
+class CandidateVenue(Base):
+    """A real venue where a new gathering could open (公民館, 集会所, 福祉センター …)."""
+
+    __tablename__ = "candidate_venues"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id"))
+    source: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(String(64))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class User(Base):
+    """A login. ``password_hash`` is an argon2id hash (argon2-cffi), never the password."""
+
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # coordinator / admin
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())

@@ -1,0 +1,115 @@
+"""Writes to the store. Each public function runs inside a caller's :func:`write_session`, so a
+whole import is one transaction: on any error nothing is written."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from dashboard.errors import InputError, Problem
+from dashboard.store import models as m
+from geo.assign import polygon_id_for_points
+from geo.crs import STORAGE_CRS, projected_crs
+
+#: Points further than this outside the municipality are rejected as mistyped coordinates.
+#: Some real open-data points (MHLW) sit a few dozen metres over the line, so we allow a margin.
+OUTSIDE_TOLERANCE_M = 300.0
+
+#: Place fields written from validated records (see dashboard.importers.places.validate).
+PLACE_FIELDS = (
+    "name", "name_kana", "category", "status", "visibility", "address", "prefecture", "city",
+    "town_street", "banchi", "building", "lat", "lon", "location_precision", "rrule", "schedule_text",
+    "frequency_class", "operator_type", "venue_type", "activities", "target", "capacity", "fee",
+    "transport", "barrier_free", "contact_public", "contact_internal", "url", "last_verified", "source", "notes",
+)
+
+
+def add_batch(session: Session, kind: str, source_name: str, sha256: str, row_count: int,
+              encoding: str | None = None, created_by: str | None = None) -> int:
+    batch = m.ImportBatch(kind=kind, source_name=source_name, sha256=sha256, row_count=row_count,
+                          encoding=encoding, created_by=created_by)
+    session.add(batch)
+    session.flush()
+    return batch.id
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    session.merge(m.Meta(key=key, value=value))
+
+
+def clear_municipality(session: Session, code: str) -> None:
+    """Delete every row of one municipality (children first, for the foreign keys)."""
+    for model in (m.Place, m.CandidateVenue, m.PopulationCell, m.Town, m.Area):
+        session.execute(delete(model).where(model.municipality_code == code))
+    session.execute(delete(m.Municipality).where(m.Municipality.code == code))
+
+
+def _towns_frame(session: Session, code: str) -> gpd.GeoDataFrame:
+    rows = session.execute(select(m.Town.code, m.Town.area_id, m.Town.geometry)
+                           .where(m.Town.municipality_code == code)).all()
+    return gpd.GeoDataFrame([{"code": r.code, "area_id": r.area_id} for r in rows],
+                            geometry=[r.geometry for r in rows], crs=STORAGE_CRS)
+
+
+def locate_points(session: Session, code: str, lats, lons, prefecture_code: int, *,
+                  name: str, rows: list[int] | None = None) -> tuple[list, list]:
+    """``(town_codes, area_ids)`` for points; raises InputError for points outside the municipality.
+
+    ``rows`` are the file rows of the points (for messages); defaults to 2, 3, …
+    """
+    towns = _towns_frame(session, code)
+    if towns.empty:
+        raise InputError([Problem(name, "先に町丁目の境界を取り込んでください", "no towns in the store for this municipality")])
+    points = gpd.GeoSeries(gpd.points_from_xy(lons, lats), crs=STORAGE_CRS)
+    town_codes = polygon_id_for_points(points, towns, "code")
+    metric = projected_crs(prefecture_code)
+    outline = gpd.GeoSeries([towns.union_all()], crs=STORAGE_CRS).to_crs(metric).iloc[0]
+    distances_m = points.to_crs(metric).distance(outline)
+    problems = []
+    rows = rows or list(range(2, len(points) + 2))
+    for i, distance in enumerate(distances_m):
+        if distance > OUTSIDE_TOLERANCE_M:
+            problems.append(Problem(name, f"座標が市町村の区域外です（境界から約{distance:,.0f} m）", "point outside the municipality",
+                                    row=rows[i], column="lat/lon"))
+    if problems:
+        raise InputError(problems)
+    area_by_town = dict(zip(towns["code"], towns["area_id"]))
+    if town_codes.isna().any():  # just outside the line, within tolerance: nearest town
+        nearest = gpd.sjoin_nearest(gpd.GeoDataFrame(geometry=points.to_crs(metric)),
+                                    towns.to_crs(metric)[["code", "geometry"]], how="left")
+        nearest = nearest[~nearest.index.duplicated()]["code"]
+        town_codes = town_codes.where(town_codes.notna(), nearest)
+    return list(town_codes), [area_by_town.get(c) for c in town_codes]
+
+
+def upsert_places(session: Session, records: list[dict], *, municipality_code: str, prefecture_code: int,
+                  batch_id: int, source_name: str, is_synthetic: bool = False) -> dict[str, int]:
+    """Insert or update places by id; returns counts ``{"new", "changed", "unchanged"}``.
+
+    Area and town are derived from the coordinates. Changed places get ``version + 1``.
+    """
+    town_codes, area_ids = locate_points(session, municipality_code, [r["lat"] for r in records],
+                                         [r["lon"] for r in records], prefecture_code, name=source_name)
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    for record, town_code, area_id in zip(records, town_codes, area_ids):
+        values = {k: record.get(k) for k in PLACE_FIELDS}
+        values.update(town_code=town_code, area_id=area_id)
+        place = session.get(m.Place, record["id"])
+        if place is None:
+            session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
+                                import_batch_id=batch_id, version=1, **values))
+            counts["new"] += 1
+        elif place.municipality_code != municipality_code:
+            raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
+        elif any(getattr(place, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(place, key, value)
+            place.version += 1
+            place.import_batch_id = batch_id
+            counts["changed"] += 1
+        else:
+            counts["unchanged"] += 1
+    session.flush()
+    return counts
+
