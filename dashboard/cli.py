@@ -7,6 +7,7 @@ written), 1 internal error. Messages are Japanese with English detail in parenth
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -111,6 +112,23 @@ def cmd_import_places(args, engine) -> int:
     return EXIT_OK
 
 
+def cmd_user_add(args, engine) -> int:
+    from dashboard.auth import add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("パスワード: ")
+        if getpass.getpass("パスワード（確認）: ") != password:
+            raise UsageError("パスワードが一致しません (passwords differ)")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        add_user(engine, args.name, password, args.role)
+    except ValueError as error:
+        raise UsageError(f"ユーザーを登録できません: パスワードは4文字以上にしてください ({error})") from None
+    print(f"ユーザー {args.name}（{args.role}）を登録しました")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="つどいマップ (Tsudoi) command line")
     parser.add_argument("--db", help="store: a SQLite file path or an SQLAlchemy URL "
@@ -145,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
                             help="for rows without a visibility column (default internal)")
     imp_places.add_argument("--municipality")
     imp_places.set_defaults(func=cmd_import_places)
+
+    user = sub.add_parser("user", help="logins").add_subparsers(dest="action", required=True)
+    user_add = user.add_parser("add", help="add a user (password prompted, or one line on stdin)")
+    user_add.add_argument("name")
+    user_add.add_argument("--role", choices=("coordinator", "admin"), required=True)
+    user_add.set_defaults(func=cmd_user_add)
     return parser
 
 

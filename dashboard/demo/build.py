@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.auth import add_user
 from dashboard.demo.places import generate_demo_places
 from dashboard.importers import areas as areas_importer
 from dashboard.importers import estat, geolonia, gsi, mhlw, n03
@@ -30,6 +31,7 @@ from geo.mesh import mesh_polygons
 
 MUNICIPALITY_CODE = "11223"
 PREFECTURE_CODE = 11
+DEMO_USER, DEMO_PASSWORD = "demo", "demo"
 POP_COLUMNS = ["pop_total", "pop65", "pop75", "pop85"]
 
 
@@ -182,5 +184,7 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
         writes.set_meta(session, "boundary_as_of", "2015年国勢調査 小地域境界")
         writes.set_meta(session, "facilities_as_of", "避難所 2025-10-27 / 介護サービス 2025-06-01")
         writes.set_meta(session, "demo", "true")
+    # The demo store (and only the demo store) has a coordinator demo/demo, as README and run.sh say.
+    add_user(engine, DEMO_USER, DEMO_PASSWORD, "coordinator")
     return {"towns": len(towns), "population_cells": len(cells), "areas": len(area_frame),
             "places_real": len(real_places), "places_sample": len(demo_places), "candidate_venues": len(venues)}

@@ -1,4 +1,4 @@
-"""folium maps from dashboard.ui.offline_assets reference only vendored files."""
+"""folium maps from dashboard.maps.offline reference only vendored files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from branca.colormap import LinearColormap
 from folium.plugins import FastMarkerCluster, MarkerCluster
 
-from dashboard.ui.offline_assets import (
+from dashboard.maps.offline import (
     DEFAULT_URL_PREFIX,
     LOCAL_FILES,
     VENDOR_DIR,
@@ -155,3 +155,11 @@ def test_base_url_path_prefix() -> None:
     m = offline_map(url_prefix=vendor_url_prefix("tsudoi"))
     urls = _asset_urls(m.get_root().render())
     assert urls and all(u.startswith("/tsudoi/app/static/vendor/") for u in urls)
+
+
+def test_map_max_zoom_set_for_markercluster_without_tiles() -> None:
+    # Leaflet.markercluster throws "Map has no maxZoom specified" on a map with no tile layer.
+    html = offline_map(tiles=None).get_root().render()
+    assert '"maxZoom": 18' in html
+    html = offline_map(tiles=None, max_zoom=16).get_root().render()
+    assert '"maxZoom": 16' in html

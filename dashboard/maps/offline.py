@@ -25,7 +25,7 @@ st_folium) are refused with :class:`OfflineAssetError`.
 
 Usage::
 
-    from dashboard.ui.offline_assets import offline_map
+    from dashboard.maps.offline import offline_map
     m = offline_map(location=[35.0, 135.7], zoom_start=12, tiles=None)
     folium.GeoJson(data, marker=folium.CircleMarker(radius=6)).add_to(m)
     st_folium(m, ...)
@@ -175,6 +175,14 @@ def make_offline(m: folium.Map, url_prefix: str = DEFAULT_URL_PREFIX) -> folium.
 
 
 def offline_map(*, url_prefix: str = DEFAULT_URL_PREFIX, **kwargs: Any) -> folium.Map:
-    """``folium.Map(**kwargs)`` that loads its JS/CSS from the vendor folder."""
+    """``folium.Map(**kwargs)`` that loads its JS/CSS from the vendor folder.
+
+    Also sets the Leaflet map's own ``maxZoom`` (``max_zoom``, default 18):
+    folium passes ``max_zoom`` only to the tile layer, and with ``tiles=None``
+    Leaflet.markercluster throws "Map has no maxZoom specified", which stops
+    the whole map script.
+    """
     m = OfflineMap(**kwargs)
+    max_zoom = kwargs.get("max_zoom")
+    m.options.setdefault("max_zoom", 18 if max_zoom is None else max_zoom)
     return make_offline(m, url_prefix)

@@ -1,0 +1,69 @@
+"""Users and passwords: argon2id hashes (argon2-cffi), roles, and lock-out after failed logins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select
+
+from dashboard.store import models as m
+from dashboard.store.engine import read_session, write_session
+
+ROLES = ("coordinator", "admin")
+#: Consecutive failed logins after which an account is locked until an admin resets it.
+MAX_FAILED_LOGINS = 5
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class AuthenticatedUser:
+    name: str
+    role: str
+
+
+class AuthError(Exception):
+    """Login refused; ``message_ja`` is safe to show (it never says which part was wrong)."""
+
+    def __init__(self, message_ja: str):
+        super().__init__(message_ja)
+        self.message_ja = message_ja
+
+
+def add_user(engine: Engine, name: str, password: str, role: str) -> None:
+    """Create a user (or replace the password and role of an existing one)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+    if not name.strip() or len(password) < 4:
+        raise ValueError("name must not be empty and the password must have at least 4 characters")
+    with write_session(engine) as session:
+        user = session.get(m.User, name)
+        password_hash = _hasher.hash(password)
+        if user is None:
+            session.add(m.User(name=name, role=role, password_hash=password_hash, active=True, failed_logins=0))
+        else:
+            user.role, user.password_hash, user.active, user.failed_logins = role, password_hash, True, 0
+
+
+def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:
+    """The user if ``password`` is right; otherwise :class:`AuthError`. Failures are counted."""
+    with read_session(engine) as session:
+        user = session.scalar(select(m.User).where(m.User.name == name))
+    refused = AuthError("ユーザー名またはパスワードが違います")
+    if user is None:
+        _hasher.hash(password)  # same work as a real check, so timing does not reveal unknown names
+        raise refused
+    if not user.active or user.failed_logins >= MAX_FAILED_LOGINS:
+        raise AuthError("このアカウントはロックされています。管理者に連絡してください")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        with write_session(engine) as session:
+            session.get(m.User, name).failed_logins += 1
+        raise refused from None
+    if user.failed_logins:
+        with write_session(engine) as session:
+            session.get(m.User, name).failed_logins = 0
+    return AuthenticatedUser(name=user.name, role=user.role)

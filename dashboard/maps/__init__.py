@@ -1,0 +1,1 @@
+"""Folium maps of Tsudoi (no Streamlit): layers, legend, basemaps and offline assets."""

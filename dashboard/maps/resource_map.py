@@ -1,0 +1,165 @@
+"""The resource map (資源マップ) as a folium.Map: areas, towns, places by category, candidate
+venues and walking-distance rings, with a legend. Pure: frames in, map out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from dashboard import vocab
+from dashboard.htmlsafe import escape
+from dashboard.maps.offline import offline_map
+from dashboard.maps.points import CompactPoints
+
+#: Basemaps. Tiles need a network; "none" draws only our own boundaries and names (offline).
+BASEMAPS = {
+    "gsi_pale": ("地理院タイル（淡色地図）", "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
+                 '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">出典：国土地理院</a>'),
+    "gsi_std": ("地理院タイル（標準地図）", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+                '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">出典：国土地理院</a>'),
+    "osm": ("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'),
+    "none": ("背景地図なし（オフライン）", None, None),
+}
+RING_DISTANCES_M = (300, 500, 800, 1000)
+#: Above this many places, tooltips are left out of the map data to keep the payload small
+#: (details still open on click). 2,000 covers every municipality's resource list we know of.
+LABELS_UP_TO = 2000
+CANDIDATE_STYLE = {"color": "#333333", "fillColor": "#ffffff", "radius": 5, "weight": 2, "fillOpacity": 1.0}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    basemap: str = "gsi_pale"
+    show_towns: bool = False
+    show_candidates: bool = False
+    ring_m: int | None = None  # walking-distance rings around places, metres
+
+
+def _styles() -> tuple[list[dict], dict[tuple[str, bool], int]]:
+    """Leaflet path options per (category, internal); internal places are dashed with a pale fill."""
+    styles, index = [], {}
+    for category in vocab.CATEGORIES:
+        for internal in (False, True):
+            index[(category.id, internal)] = len(styles)
+            style = {"color": "#222222", "fillColor": category.color, "radius": 7}
+            if internal:
+                style.update(color=category.color, fillColor="#ffffff", dashArray="3,2", weight=3)
+            styles.append(style)
+    return styles, index
+
+
+class Legend(MacroElement):
+    """Category legend in the map's lower left; every text is escaped."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div class="tsudoi-legend" style="position:absolute;z-index:1000;left:10px;bottom:24px;background:#fff;
+             padding:6px 8px;border:1px solid #888;border-radius:4px;font-size:13px;line-height:1.5;max-width:46%">
+        {% for color, label, dashed in this.items %}
+          <div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;margin-right:4px;
+            {% if dashed %}border:2px dashed {{ color }};background:#fff{% else %}background:{{ color }};border:1px solid #222{% endif %}">
+            </span>{{ label }}</div>
+        {% endfor %}
+        </div>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list[tuple[str, str, bool]]):
+        super().__init__()
+        self._name = "Legend"
+        self.items = [(escape(c), escape(label), dashed) for c, label, dashed in items]
+
+
+class MetricScale(MacroElement):
+    """A metres-only scale bar (folium's control_scale adds feet too)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+def _label(text: str, size_px: int, weight: str = "bold") -> folium.DivIcon:
+    return folium.DivIcon(
+        html=(f'<div style="font-size:{size_px}px;font-weight:{weight};color:#222;white-space:nowrap;'
+              f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{escape(text)}</div>'),
+        icon_size=(0, 0),
+    )
+
+
+def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places: pd.DataFrame,
+                       candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None) -> folium.Map:
+    """The map. ``places`` must already be filtered for the viewer (public rows for residents);
+    a ``visibility`` column, when present, draws internal places in their distinct style."""
+    bounds = areas.total_bounds  # minx, miny, maxx, maxy
+    fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
+                       tiles=None, prefer_canvas=True, max_zoom=18)
+    MetricScale().add_to(fmap)
+    label, url, attribution = BASEMAPS.get(options.basemap, BASEMAPS["gsi_pale"])
+    if url:
+        folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap)
+    offline = url is None
+
+    if options.show_towns or offline:
+        folium.GeoJson(towns[["name", "geometry"]], name="町丁目", interactive=False,
+                       style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
+                                                 "fill": offline, "fillColor": "#f4f4f4", "fillOpacity": 0.6}).add_to(fmap)
+        for row in towns.itertuples():
+            point = row.geometry.representative_point()
+            folium.Marker([point.y, point.x], icon=_label(row.name, 11, "normal"), interactive=False).add_to(fmap)
+    folium.GeoJson(areas[["area_id", "geometry"]], name="日常生活圏域", interactive=False,
+                   style_function=lambda _: {"color": "#0072B2", "weight": 3, "fill": False}).add_to(fmap)
+    for row in areas.itertuples():
+        point = row.geometry.representative_point()
+        folium.Marker([point.y, point.x], icon=_label(row.area_name, 16), interactive=False).add_to(fmap)
+
+    styles, style_index = _styles()
+    has_visibility = "visibility" in places.columns
+    internal = (places["visibility"] == "internal") if has_visibility else pd.Series(False, index=places.index)
+    if options.ring_m and not places.empty:
+        rows = [(r.lat, r.lon, 0, None) for r in places.itertuples()]
+        CompactPoints(rows, [{"radius": options.ring_m, "color": "#0072B2", "weight": 1, "fillOpacity": 0.06,
+                              "interactive": False}], name="rings", radius_in_metres=True).add_to(fmap)
+    if options.show_candidates and not candidates.empty:
+        rows = [(r.lat, r.lon, 0, f"候補会場：{r.name}") for r in candidates.itertuples()]
+        CompactPoints(rows, [CANDIDATE_STYLE], name="candidates").add_to(fmap)
+    show_labels = len(places) <= LABELS_UP_TO
+    rows = [(r.lat, r.lon, style_index[(r.category, bool(i))], f"{r.name}（{r.category}）")
+            for r, i in zip(places.itertuples(), internal)]
+    CompactPoints(rows, styles, name="places", show_labels=show_labels).add_to(fmap)
+    if selected_id is not None and selected_id in set(places["id"]):
+        chosen = places[places["id"] == selected_id].iloc[0]
+        CompactPoints([(chosen.lat, chosen.lon, 0, None)],
+                      [{"radius": 14, "color": "#D55E00", "weight": 4, "fill": False, "interactive": False}],
+                      name="selected").add_to(fmap)
+
+    present = [c for c in vocab.CATEGORIES if c.id in set(places["category"])]
+    items = [(c.color, c.id, False) for c in present]
+    if internal.any():
+        items.append(("#555555", "点線＝内部のみ（住民には非表示）", True))
+    if options.show_candidates:
+        items.append(("#333333", "候補会場（公民館・集会所など）", True))
+    Legend(items).add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
+
+
+def nearest_place_id(places: pd.DataFrame, lat: float, lon: float, max_degrees: float = 0.0002) -> str | None:
+    """The id of the place drawn at a clicked marker position (markers report their own, rounded to
+    5 decimals), within ≈ 20 m; None when no place is there."""
+    if places.empty:
+        return None
+    d2 = (places["lat"] - lat) ** 2 + (places["lon"] - lon) ** 2
+    best = d2.idxmin()
+    return places.at[best, "id"] if d2[best] <= max_degrees ** 2 else None

@@ -1,0 +1,116 @@
+"""What the resource map shows: filtering places and describing one place. Pure pandas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboard import schedule, vocab
+from dashboard.normalize import search_key
+from dashboard.settings import STALE_AFTER_DAYS
+
+WEEKDAYS = {"MO": "月", "TU": "火", "WE": "水", "TH": "木", "FR": "金", "SA": "土", "SU": "日"}
+FREQUENCY_FILTERS = {"all": "すべて", "weekly": "毎週（週1回以上）", "monthly": "月1回以上"}
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """Sidebar choices. Empty tuples mean "no restriction"."""
+
+    categories: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    weekdays: tuple[str, ...] = ()  # RRULE day codes: MO … SU
+    frequency: str = "all"  # all / weekly / monthly (= 月1回以上, weekly included)
+    area_id: str | None = None
+    targets: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("active",)
+    text: str = ""
+
+
+def weekdays_of(rule: str | None) -> set[str]:
+    """RRULE BYDAY day codes (``2TU`` → ``TU``); empty when the rule names no day."""
+    if not rule:
+        return set()
+    for part in rule.upper().removeprefix("RRULE:").split(";"):
+        if part.startswith("BYDAY="):
+            return {d.strip()[-2:] for d in part[6:].split(",") if d.strip()}
+    return set()
+
+
+def _contains_any(series: pd.Series, needles: tuple[str, ...]) -> pd.Series:
+    text = series.fillna("")
+    mask = pd.Series(False, index=series.index)
+    for needle in needles:
+        mask |= text.str.contains(needle, regex=False)
+    return mask
+
+
+def filter_places(places: pd.DataFrame, chosen: PlaceFilter) -> pd.DataFrame:
+    """The rows of ``places`` that match every choice; the input is not modified."""
+    mask = pd.Series(True, index=places.index)
+    if chosen.categories:
+        mask &= places["category"].isin(chosen.categories)
+    if chosen.activities:
+        mask &= _contains_any(places["activities"], chosen.activities)
+    if chosen.targets:
+        mask &= _contains_any(places["target"], chosen.targets)
+    if chosen.weekdays:
+        wanted = set(chosen.weekdays)
+        mask &= places["rrule"].map(lambda r: bool(weekdays_of(r) & wanted))
+    if chosen.frequency == "weekly":
+        mask &= places["frequency_class"] == "weekly"
+    elif chosen.frequency == "monthly":
+        mask &= places["frequency_class"].isin(("weekly", "monthly"))
+    if chosen.area_id:
+        mask &= places["area_id"] == chosen.area_id
+    if chosen.statuses:
+        mask &= places["status"].isin(chosen.statuses)
+    key = search_key(chosen.text)
+    if key:
+        haystack = (places["name"].fillna("") + " " + places["name_kana"].fillna("") + " "
+                    + places["address"].fillna("")).map(search_key)
+        mask &= haystack.str.contains(key, regex=False)
+    return places[mask]
+
+
+def is_stale(last_verified, today: date, max_age_days: int = STALE_AFTER_DAYS) -> bool:
+    """要確認: never verified, or verified more than ``max_age_days`` ago."""
+    if last_verified is None or (isinstance(last_verified, float) and pd.isna(last_verified)):
+        return True
+    return (today - last_verified).days > max_age_days
+
+
+def details(place: dict, today: date) -> list[tuple[str, str]]:
+    """``(label, text)`` pairs describing one place, in reading order, for a detail panel.
+
+    Only fields present in ``place`` are shown, so a public record (no internal contact) yields
+    no internal line. Values are plain text: the caller escapes or renders them as text.
+    """
+    rows = [("種別", place.get("category") or "")]
+    status = place.get("status")
+    if status and status != "active":
+        rows.append(("状態", vocab.STATUSES.get(status, status)))
+    when = place.get("schedule_text") or schedule.describe_ja(place.get("rrule"))
+    rows.append(("日程", when))
+    rows.append(("頻度", vocab.FREQUENCY_CLASSES.get(place.get("frequency_class") or "unknown", "不明")))
+    for key, label in (("address", "所在地"), ("contact_public", "連絡先"), ("operator_type", "運営"),
+                       ("venue_type", "場所"), ("activities", "活動"), ("target", "対象"), ("fee", "参加費"),
+                       ("url", "ホームページ")):
+        if place.get(key):
+            rows.append((label, str(place[key])))
+    if place.get("capacity") is not None and not pd.isna(place.get("capacity")):
+        rows.append(("定員", f"{int(place['capacity'])}人"))
+    if "contact_internal" in place and place.get("contact_internal"):
+        rows.append(("内部連絡先（非公開）", str(place["contact_internal"])))
+    verified = place.get("last_verified")
+    badge = "（要確認：12か月以上確認されていません）" if is_stale(verified, today) else ""
+    rows.append(("最終確認日", (verified.isoformat() if verified else "未確認") + badge))
+    precision = place.get("location_precision")
+    if precision and precision not in ("surveyed", "manual"):
+        rows.append(("位置の精度", vocab.LOCATION_PRECISIONS.get(precision, precision)))
+    rows.append(("出典", place.get("source") or "不明"))
+    if "visibility" in place:
+        rows.append(("公開区分", vocab.VISIBILITIES.get(place["visibility"], place["visibility"])))
+    return rows

@@ -1,0 +1,1 @@
+"""Streamlit UI components. With ``pages/`` the only code that imports Streamlit."""

@@ -1,0 +1,47 @@
+"""Which pages exist, per role. Pages not passed to ``st.navigation`` cannot be opened by URL, so
+an anonymous deep link to an internal page is given the login page instead of the content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.auth import AuthenticatedUser
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str  # relative to dashboard/app.py (style.md: the entrypoint must not sit beside pages/)
+    title: str
+    url_path: str
+    icon: str
+    public: bool
+
+
+#: Every page of the product, in menu order. Add a page here when its issue is done.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("../pages/map.py", "資源マップ", "map", ":material/map:", True),
+    PageSpec("../pages/about.py", "つどいマップについて", "about", ":material/info:", True),
+)
+#: URL paths of coordinator-only pages (present and planned). An anonymous visitor who opens any of
+#: them gets the login page at that URL, never the content and never a silent redirect.
+INTERNAL_PATHS = ("coverage", "survey", "council", "data")
+LOGIN = PageSpec("../pages/login.py", "ログイン", "login", ":material/login:", True)
+
+
+def pages_for(user: AuthenticatedUser | None) -> list:
+    """``st.Page`` objects for this visitor; the first one is the default page."""
+    pages = []
+    for spec in PAGES:
+        if spec.public or user is not None:
+            if not pages:  # the default page is served at "/"; keep its own path working too (/map)
+                pages.append(st.Page(spec.script, title=spec.title, url_path="home", icon=spec.icon, default=True))
+                pages.append(st.Page(spec.script, title=spec.title, url_path=spec.url_path, visibility="hidden"))
+            else:
+                pages.append(st.Page(spec.script, title=spec.title, url_path=spec.url_path, icon=spec.icon))
+    if user is None:
+        pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=LOGIN.url_path, icon=LOGIN.icon))
+        for path in INTERNAL_PATHS:  # same URL, login page instead of the content
+            pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=path, visibility="hidden"))
+    return pages

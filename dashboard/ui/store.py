@@ -1,0 +1,49 @@
+"""The UI's boundary to the store: one engine per URL, cached reads keyed by the store revision.
+
+``st.cache_data`` cannot hash GeoDataFrames and samples large frames, so every cached function
+takes only primitives (URL, municipality code, revision); any write bumps the revision and so
+invalidates every cached read at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.settings import database_url
+from dashboard.store import reads
+from dashboard.store.engine import open_store, revision
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return open_store(url)
+
+
+def engine() -> Engine:
+    """The store engine for ``$DATABASE_URL`` (default ``var/tsudoi.sqlite``), migrated to head."""
+    return _engine(database_url())
+
+
+def current_revision() -> int:
+    return revision(engine())
+
+
+@st.cache_data(show_spinner=False)
+def _read(url: str, what: str, code: str | None, rev: int, internal: bool = False):
+    store = _engine(url)
+    if what == "places":
+        return reads.places(store, code, internal=internal)
+    if what == "municipalities":
+        return reads.municipalities(store)
+    if what == "meta":
+        return reads.meta(store)
+    if what == "counts":
+        return reads.counts(store)
+    return getattr(reads, what)(store, code)
+
+
+def read(what: str, code: str | None = None, *, internal: bool = False):
+    """A cached read: ``areas``, ``towns``, ``population_cells``, ``candidate_venues``, ``places``,
+    ``municipalities``, ``meta``, ``counts`` (see :mod:`dashboard.store.reads`)."""
+    return _read(database_url(), what, code, current_revision(), internal)

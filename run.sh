@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# つどいマップ: set up, build the 蕨市 demo store on first run, and start the dashboard.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/setup.sh requirements.txt
+
+if [ -z "${DATABASE_URL:-}" ] && [ ! -f var/tsudoi.sqlite ]; then
+  echo "==> デモ用ストア（蕨市の実データ + サンプル）を作成します: var/tsudoi.sqlite"
+  .venv/bin/python -m dashboard demo build
+fi
+
+PORT=${PORT:-8501}
+echo
+echo "  つどいマップ: http://localhost:${PORT}"
+echo "  デモ用ログイン（コーディネーター）: ユーザー名 demo / パスワード demo"
+echo "  （止めるには Ctrl+C）"
+echo
+# python -m keeps the repository root on sys.path, so the dashboard package imports.
+exec .venv/bin/python -m streamlit run dashboard/app.py --server.port "$PORT"
