@@ -71,3 +71,34 @@ class CompactPoints(MacroElement):
             clean.append(row)
         self.rows_json = _script_json(clean)
         self.styles_json = _script_json(styles)
+
+
+class Labels(MacroElement):
+    """Non-interactive text labels (area and 町丁目 names) as ``L.divIcon`` markers.
+
+    Built directly in JS so Leaflet never creates its default image icon (which folium's
+    ``Marker(icon=DivIcon)`` does first). Text is HTML-escaped in Python.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var rows = {{ this.rows_json }};
+            for (var i = 0; i < rows.length; i++) {
+                L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "tsudoi-label", iconSize: [0, 0],
+                    html: '<div style="{{ this.css }}">' + rows[i][2] + "</div>"})
+                }).addTo({{ this._parent.get_name() }});
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows, size_px: int, bold: bool = True):
+        super().__init__()
+        self._name = "Labels"
+        self.rows_json = _script_json([[round(float(lat), 5), round(float(lon), 5), escape(text)] for lat, lon, text in rows])
+        self.css = (f"font-size:{int(size_px)}px;font-weight:{'bold' if bold else 'normal'};color:#222;white-space:nowrap;"
+                    "transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff")

@@ -14,7 +14,7 @@ from jinja2 import Template
 from dashboard import vocab
 from dashboard.htmlsafe import escape
 from dashboard.maps.offline import offline_map
-from dashboard.maps.points import CompactPoints
+from dashboard.maps.points import CompactPoints, Labels
 
 #: Basemaps. Tiles need a network; "none" draws only our own boundaries and names (offline).
 BASEMAPS = {
@@ -90,14 +90,6 @@ class MetricScale(MacroElement):
     )
 
 
-def _label(text: str, size_px: int, weight: str = "bold") -> folium.DivIcon:
-    return folium.DivIcon(
-        html=(f'<div style="font-size:{size_px}px;font-weight:{weight};color:#222;white-space:nowrap;'
-              f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{escape(text)}</div>'),
-        icon_size=(0, 0),
-    )
-
-
 def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places: pd.DataFrame,
                        candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None) -> folium.Map:
     """The map. ``places`` must already be filtered for the viewer (public rows for residents);
@@ -115,14 +107,12 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
         folium.GeoJson(towns[["name", "geometry"]], name="町丁目", interactive=False,
                        style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
                                                  "fill": offline, "fillColor": "#f4f4f4", "fillOpacity": 0.6}).add_to(fmap)
-        for row in towns.itertuples():
-            point = row.geometry.representative_point()
-            folium.Marker([point.y, point.x], icon=_label(row.name, 11, "normal"), interactive=False).add_to(fmap)
+        points = towns.geometry.representative_point()
+        Labels(zip(points.y, points.x, towns["name"]), 11, bold=False).add_to(fmap)
     folium.GeoJson(areas[["area_id", "geometry"]], name="日常生活圏域", interactive=False,
                    style_function=lambda _: {"color": "#0072B2", "weight": 3, "fill": False}).add_to(fmap)
-    for row in areas.itertuples():
-        point = row.geometry.representative_point()
-        folium.Marker([point.y, point.x], icon=_label(row.area_name, 16), interactive=False).add_to(fmap)
+    points = areas.geometry.representative_point()
+    Labels(zip(points.y, points.x, areas["area_name"]), 16).add_to(fmap)
 
     styles, style_index = _styles()
     has_visibility = "visibility" in places.columns

@@ -11,6 +11,11 @@ from dashboard.ui.store import engine
 
 def show() -> None:
     st.title("ログイン")
+    user = session.current_user()
+    if user is not None:
+        st.success(f"{user.name} としてログインしています。")
+        st.page_link("../pages/map.py", label="資源マップへ", icon=":material/map:")
+        return
     st.caption("生活支援コーディネーター・市町村職員の方はログインすると、内部の情報と分析のページを使えます。"
                "住民の方はログインせずに「資源マップ」をご覧ください。")
     with st.form("tsudoi_login"):

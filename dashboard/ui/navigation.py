@@ -44,4 +44,6 @@ def pages_for(user: AuthenticatedUser | None) -> list:
         pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=LOGIN.url_path, icon=LOGIN.icon))
         for path in INTERNAL_PATHS:  # same URL, login page instead of the content
             pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=path, visibility="hidden"))
+    else:  # /login stays a valid URL after logging in (it then says so and links onwards)
+        pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=LOGIN.url_path, visibility="hidden"))
     return pages

@@ -11,6 +11,7 @@ from dashboard import exports, vocab
 from dashboard.maps.resource_map import BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, nearest_place_id
 from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, details, filter_places, is_stale
 from dashboard.ui.map_view import show_map
+from dashboard.ui.text import md_escape
 
 SELECTED_KEY = "tsudoi_selected_place"
 
@@ -81,7 +82,7 @@ def map_options(*, internal: bool) -> MapOptions:
 
 
 def _show_details(place: dict) -> None:
-    st.subheader(place["name"])
+    st.subheader(md_escape(place["name"]), anchor=False)
     if place.get("is_synthetic"):
         st.caption("※ この資源はデモ用のサンプル（架空）です。")
     for label, value in details(place, date.today()):

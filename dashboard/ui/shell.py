@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import sources
 from dashboard.ui import session
+from dashboard.ui.text import md_escape
 from dashboard.ui.store import current_revision, read
 
 _MUNICIPALITY_KEY = "tsudoi_municipality"
@@ -34,7 +35,7 @@ def sidebar() -> None:
         if current is None:
             st.warning("データがまだありません。`python -m dashboard demo build` を実行してください。")
             return
-        st.markdown(f"### {current[1]}")
+        st.markdown(f"### {md_escape(current[1])}")
         if meta.get("demo") == "true":
             st.caption(f"デモ：施設と人口は実データ、圏域は「{sources.DEMO_AREA_NOTICE}」、"
                        f"サロン・通いの場は「{sources.SYNTHETIC_NOTICE}」です。")
