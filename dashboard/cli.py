@@ -112,6 +112,43 @@ def cmd_import_places(args, engine) -> int:
     return EXIT_OK
 
 
+def _coverage_inputs(args, engine):
+    from dashboard import coverage
+
+    code = _municipality(engine, args.municipality)
+    try:
+        query = coverage.CoverageQuery(distance_m=args.distance, frequency=args.frequency,
+                                       categories=tuple(args.category) if args.category else coverage.CoverageQuery().categories)
+    except ValueError as error:
+        raise UsageError(f"条件が正しくありません (bad option): {error}") from None
+    areas = reads.areas(engine, code)
+    units = coverage.build_units(areas, reads.population_cells(engine, code), reads.towns(engine, code), int(code[:2]))
+    result = coverage.compute(areas, units, reads.places(engine, code, internal=True), query, int(code[:2]))
+    return code, result
+
+
+def cmd_coverage(args, engine) -> int:
+    _, result = _coverage_inputs(args, engine)
+    _write(args.out, exports.csv_bytes(result.table))
+    city = result.table[result.table["area_id"] == "ALL"].iloc[0]
+    print(f"徒歩{args.distance} m 圏の65歳以上カバー率（市全体）: {city['coverage65']:.1%} "
+          f"（{city['pop65_covered']:,.0f} / {city['pop65']:,.0f} 人、対象の場 {city['places']} 件）→ {args.out}")
+    return EXIT_OK
+
+
+def cmd_suggest(args, engine) -> int:
+    from dashboard import coverage
+
+    code, result = _coverage_inputs(args, engine)
+    picks = coverage.suggest(result, reads.candidate_venues(engine, code), args.k, int(code[:2]))
+    _write(args.out, exports.json_bytes(picks))
+    if not picks:
+        print(f"徒歩{args.distance} m 圏で、候補会場のどれを選んでもカバーされる65歳以上は増えません → {args.out}")
+    for number, pick in enumerate(picks, start=1):
+        print(f"{number}. {pick['name']}  +{pick['gain65']:,} 人")
+    return EXIT_OK
+
+
 def cmd_user_add(args, engine) -> int:
     from dashboard.auth import add_user
 
@@ -163,6 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
                             help="for rows without a visibility column (default internal)")
     imp_places.add_argument("--municipality")
     imp_places.set_defaults(func=cmd_import_places)
+
+    for name, func, text in (("coverage", cmd_coverage, "walking coverage per area as CSV"),
+                             ("suggest", cmd_suggest, "candidate venues that add most uncovered 65+ (JSON)")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--distance", type=int, default=500, help="walking distance, metres (default 500)")
+        command.add_argument("--frequency", choices=("any", "monthly", "weekly"), default="any")
+        command.add_argument("--category", action="append", help="count this category (repeatable; "
+                                                                 "default: the gathering categories)")
+        command.add_argument("--municipality")
+        command.add_argument("--out", required=True)
+        if name == "suggest":
+            command.add_argument("--k", type=int, required=True, help="how many venues to pick")
+        command.set_defaults(func=func)
 
     user = sub.add_parser("user", help="logins").add_subparsers(dest="action", required=True)
     user_add = user.add_parser("add", help="add a user (password prompted, or one line on stdin)")

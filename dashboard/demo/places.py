@@ -16,6 +16,8 @@ import pandas as pd
 from shapely.geometry import Point
 
 SAMPLE_LABEL = "サンプル（架空）"
+#: Share of real venues that host sample gatherings.
+HOSTING_SHARE = 0.6
 SAMPLE_SOURCE = f"{SAMPLE_LABEL}：つどいマップのデモ用に生成したデータ（実在しません）"
 
 # (category, display kind, rrule choices, schedule times, operator, activities, target, fee)
@@ -60,7 +62,7 @@ def _verified(rng: random.Random, as_of: date) -> str:
 
 
 def generate_demo_places(venues: pd.DataFrame, towns: gpd.GeoDataFrame, *, seed: int = 2016,
-                         n_residential: int = 16, as_of: date = date(2026, 10, 1)) -> pd.DataFrame:
+                         n_residential: int = 22, as_of: date = date(2026, 10, 1)) -> pd.DataFrame:
     """Sample places in our places template (text cells), sorted by id.
 
     ``venues``: ``name, address, lat, lon`` of real venues; ``towns``: 町丁目 with ``name``,
@@ -68,8 +70,11 @@ def generate_demo_places(venues: pd.DataFrame, towns: gpd.GeoDataFrame, *, seed:
     """
     rng = random.Random(seed)
     rows = []
-    for venue in venues.sort_values("name").itertuples():
-        for spec in rng.sample(_AT_VENUE, k=rng.choice((1, 2, 2, 3))):
+    # Not every hall hosts a gathering yet: the free ones are where the next salon could open (#4).
+    ordered = venues.sort_values("name").reset_index(drop=True)
+    hosting = sorted(rng.sample(range(len(ordered)), k=round(len(ordered) * HOSTING_SHARE)))
+    for venue in ordered.iloc[hosting].itertuples():
+        for spec in rng.sample(_AT_VENUE, k=rng.choice((2, 2, 3))):
             category, kind, rules, time, operator, activities, target, fee = spec
             rule = rng.choice(rules)
             rows.append({

@@ -10,11 +10,13 @@ import folium
 from streamlit_folium import st_folium
 
 
-def show_map(fmap: folium.Map, *, key: str, height: int = 560) -> tuple[float, float] | None:
-    """Draw ``fmap``; returns ``(lat, lon)`` of the last clicked marker, or None."""
-    state = st_folium(fmap, key=key, height=height, use_container_width=True,
-                      returned_objects=["last_object_clicked"])
-    clicked = (state or {}).get("last_object_clicked")
+def show_map(fmap: folium.Map, *, key: str, height: int = 560,
+             map_clicks: bool = False) -> tuple[float, float] | None:
+    """Draw ``fmap``; returns ``(lat, lon)`` of the last clicked marker (or, with ``map_clicks``, of
+    the last click anywhere on the map), or None."""
+    what = "last_clicked" if map_clicks else "last_object_clicked"
+    state = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[what])
+    clicked = (state or {}).get(what)
     if not clicked or clicked.get("lat") is None:
         return None
     return float(clicked["lat"]), float(clicked["lng"])

@@ -22,6 +22,7 @@ class PageSpec:
 #: Every page of the product, in menu order. Add a page here when its issue is done.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("../pages/map.py", "資源マップ", "map", ":material/map:", True),
+    PageSpec("../pages/coverage.py", "圏域カバー状況", "coverage", ":material/radar:", False),
     PageSpec("../pages/about.py", "つどいマップについて", "about", ":material/info:", True),
 )
 #: URL paths of coordinator-only pages (present and planned). An anonymous visitor who opens any of

@@ -47,3 +47,17 @@ def read(what: str, code: str | None = None, *, internal: bool = False):
     """A cached read: ``areas``, ``towns``, ``population_cells``, ``candidate_venues``, ``places``,
     ``municipalities``, ``meta``, ``counts`` (see :mod:`dashboard.store.reads`)."""
     return _read(database_url(), what, code, current_revision(), internal)
+
+
+@st.cache_data(show_spinner=False)
+def _units(url: str, code: str, rev: int):
+    from dashboard.coverage import build_units
+
+    store = _engine(url)
+    return build_units(reads.areas(store, code), reads.population_cells(store, code), reads.towns(store, code),
+                       int(code[:2]))
+
+
+def population_units(code: str):
+    """Population units for coverage (mesh pieces per area), cached per store revision."""
+    return _units(database_url(), code, current_revision())

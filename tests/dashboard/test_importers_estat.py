@@ -128,6 +128,21 @@ def test_duplicate_mesh_code_names_row_and_column(tmp_path):
     assert (problem.file, problem.row, problem.column) == ("dup.csv", 4, "KEY_CODE")
 
 
+def test_duplicate_row_number_counts_the_japanese_label_line(tmp_path):
+    # e-Stat downloads have a 2nd header line of Japanese labels: the duplicate is on line 5.
+    path = write_mesh(tmp_path / "dup.csv", [
+        MESH_HEADER,
+        ",,,,人口（総数）,６５歳以上人口,７５歳以上人口,８５歳以上人口",
+        "5339557411,0,,,1,0,0,0",
+        "5339557412,0,,,1,0,0,0",
+        "5339557411,0,,,1,0,0,0",
+    ], encoding="cp932")
+    with pytest.raises(InputError) as error:
+        read_mesh_table(path)
+    problem = error.value.problems[0]
+    assert (problem.row, problem.column) == (5, "KEY_CODE")
+
+
 def test_mixed_mesh_sizes_are_rejected(tmp_path):
     path = write_mesh(tmp_path / "mixed.csv", [MESH_HEADER, "5339557411,0,,,1,0,0,0", "533955741,0,,,1,0,0,0"])
     with pytest.raises(InputError):

@@ -285,3 +285,21 @@ def test_generated_ids_are_stable_and_distinct(tmp_path):
     second = [r["id"] for r in read_places_file(path).records]
     assert first == second
     assert len(set(first)) == 2
+
+
+def test_row_numbers_count_a_blank_line_as_a_spreadsheet_does(tmp_path):
+    # Opened in Excel this file shows: row 1 header, row 2 "a", row 3 empty, row 4 "b" (bad lat).
+    path = tmp_path / "blank.csv"
+    path.write_text(f"name,category,lat,lon\na,サロン,{LAT},{LON}\n\nb,サロン,abc,{LON}\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_places_file(path)
+    assert problems_of(error) == {(4, "lat")}
+
+
+def test_a_quoted_cell_spanning_two_lines_is_still_one_row(tmp_path):
+    path = tmp_path / "multiline.csv"
+    path.write_text(f'name,category,lat,lon,notes\na,サロン,{LAT},{LON},"1行目\n2行目"\nb,サロン,abc,{LON},\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_places_file(path)
+    assert problems_of(error) == {(3, "lat")}

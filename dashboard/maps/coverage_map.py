@@ -1,0 +1,82 @@
+"""The coverage map (圏域カバー状況): areas coloured by walking coverage of 65+, uncovered mesh
+pieces, counted places and suggested venues with their gain. Pure: frames in, folium map out."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from dashboard.htmlsafe import escape
+from dashboard.maps.offline import offline_map
+from dashboard.maps.points import CompactPoints, Labels
+from dashboard.maps.resource_map import BASEMAPS, Legend, MetricScale
+
+#: Coverage classes (fraction of 65+ covered) → colour, light to dark blue (colour-blind safe,
+#: readable in greyscale print). Lower bounds; the last class is "≥ 0.95".
+COVERAGE_CLASSES = ((0.0, "#fde0c5", "50%未満"), (0.5, "#fdb97d", "50〜70%"), (0.7, "#9ecae1", "70〜85%"),
+                    (0.85, "#4292c6", "85〜95%"), (0.95, "#08519c", "95%以上"))
+UNCOVERED_COLOR = "#D55E00"
+PICK_COLOR = "#009E73"
+
+
+def coverage_color(fraction) -> str:
+    if fraction is None or pd.isna(fraction):
+        return "#dddddd"
+    color = COVERAGE_CLASSES[0][1]
+    for lower, class_color, _ in COVERAGE_CLASSES:
+        if fraction >= lower:
+            color = class_color
+    return color
+
+
+def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.GeoDataFrame,
+                       places: pd.DataFrame, picks: list[dict], extra_points: list[tuple[float, float]],
+                       *, basemap: str = "gsi_pale", distance_m: int = 500) -> folium.Map:
+    """``units`` (any CRS) need ``covered`` and ``pop65``; ``picks`` come from
+    :func:`dashboard.coverage.suggest`; ``extra_points`` are user-clicked (lat, lon) candidates."""
+    bounds = areas.total_bounds
+    fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
+                       tiles=None, prefer_canvas=True, max_zoom=18)
+    MetricScale().add_to(fmap)
+    _, url, attribution = BASEMAPS.get(basemap, BASEMAPS["gsi_pale"])
+    if url:
+        folium.TileLayer(url, attr=attribution, max_zoom=18).add_to(fmap)
+
+    by_area = table.set_index("area_id")
+    shaded = areas[["area_id", "geometry"]].copy()
+    shaded["label"] = [
+        escape(f"{name}：徒歩{distance_m} m 圏の65歳以上 {by_area.at[a, 'coverage65']:.0%}"
+               f"（未カバー {by_area.at[a, 'pop65'] - by_area.at[a, 'pop65_covered']:,.0f} 人）")
+        for a, name in zip(areas["area_id"], areas["area_name"])]
+    shaded["color"] = [coverage_color(by_area.at[a, "coverage65"]) for a in areas["area_id"]]
+    folium.GeoJson(shaded, name="カバー率", style_function=lambda f: {
+        "fillColor": f["properties"]["color"], "fillOpacity": 0.55, "color": "#333333", "weight": 2},
+        tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
+    uncovered = units[(~units["covered"]) & (units["pop65"] >= 0.5)].to_crs("EPSG:4326")
+    if len(uncovered):
+        uncovered = uncovered.assign(label=[escape(f"徒歩圏外の65歳以上 約{p:,.0f} 人（最寄りまで {d:,.0f} m）")
+                                            for p, d in zip(uncovered["pop65"], uncovered["distance_m"])])
+        folium.GeoJson(uncovered[["label", "geometry"]], name="徒歩圏外", style_function=lambda _: {
+            "fillColor": UNCOVERED_COLOR, "fillOpacity": 0.45, "color": UNCOVERED_COLOR, "weight": 1},
+            tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
+    points = areas.geometry.representative_point()
+    Labels(zip(points.y, points.x, areas["area_name"]), 16).add_to(fmap)
+    CompactPoints([(r.lat, r.lon, 0, f"{r.name}（{r.category}）") for r in places.itertuples()],
+                  [{"color": "#222222", "fillColor": "#ffffff", "radius": 5}], name="places").add_to(fmap)
+    if extra_points:
+        CompactPoints([(lat, lon, 0, "クリックで追加した候補地点") for lat, lon in extra_points],
+                      [{"color": PICK_COLOR, "fillColor": "#ffffff", "radius": 7, "dashArray": "3,2"}],
+                      name="extra").add_to(fmap)
+    if picks:
+        CompactPoints([(p["lat"], p["lon"], 0, f"{i}. {p['name']} +{p['gain65']:,}人") for i, p in enumerate(picks, 1)],
+                      [{"color": "#ffffff", "fillColor": PICK_COLOR, "radius": 10, "weight": 3}], name="picks").add_to(fmap)
+        Labels([(p["lat"], p["lon"] + 0.0012, f"+{p['gain65']:,}人") for p in picks], 15).add_to(fmap)
+    items = [(color, f"カバー率 {label}", False) for _, color, label in COVERAGE_CLASSES]
+    items += [(UNCOVERED_COLOR, f"徒歩{distance_m} m 圏外の65歳以上がいる区画", False),
+              ("#222222", "対象の集いの場", True)]
+    if picks:
+        items.append((PICK_COLOR, "新しい集いの場の候補（+効果）", False))
+    Legend(items).add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
