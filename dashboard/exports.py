@@ -22,8 +22,8 @@ def neutralise_formula(value):
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM (Excel on Windows then reads it as UTF-8), formulas neutralised."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
+    for column in safe.columns:  # every column: pandas 3 text columns have a string dtype, not object
+        if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula)
     return safe.to_csv(index=False).encode("utf-8-sig")
 

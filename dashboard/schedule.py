@@ -12,6 +12,8 @@ from dateutil.rrule import rrulestr
 #: A fixed reference year for counting occurrences (a common year starting on Wednesday).
 _YEAR_START = datetime(2025, 1, 1)
 _YEAR_END = datetime(2025, 12, 31, 23, 59)
+_ORDINALS = {"1": "第1", "2": "第2", "3": "第3", "4": "第4", "5": "第5", "+1": "第1", "+2": "第2", "+3": "第3",
+             "+4": "第4", "+5": "第5", "-1": "最終"}
 _WEEKDAYS_JA = {"MO": "月", "TU": "火", "WE": "水", "TH": "木", "FR": "金", "SA": "土", "SU": "日"}
 
 
@@ -63,6 +65,8 @@ def describe_ja(rule: str | None) -> str:
         return "日程未登録"
     parts = _parts(rule)
     freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1"))
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "WKST"}:  # BYMONTH, BYSETPOS …: say how often
+        return f"年{occurrences_per_year(rule)}回"
     days = [d for d in parts.get("BYDAY", "").split(",") if d]
     if freq == "WEEKLY" and days and all(d in _WEEKDAYS_JA for d in days):
         names = "・".join(_WEEKDAYS_JA[d] for d in days) + "曜"
@@ -73,10 +77,10 @@ def describe_ja(rule: str | None) -> str:
         weekday = None
         for d in days:
             number, wd = d[:-2], d[-2:]
-            if wd not in _WEEKDAYS_JA or (weekday and wd != weekday) or not number.lstrip("+-").isdigit():
+            if wd not in _WEEKDAYS_JA or (weekday and wd != weekday) or number not in _ORDINALS:
                 return f"年{occurrences_per_year(rule)}回"
             weekday = wd
-            ordinals.append("最終" if number == "-1" else f"第{int(number)}")
+            ordinals.append(_ORDINALS[number])
         return "毎月" + "・".join(ordinals) + _WEEKDAYS_JA[weekday] + "曜"
     if freq == "MONTHLY" and interval == 1 and "BYMONTHDAY" in parts:
         return "毎月" + "・".join(parts["BYMONTHDAY"].split(",")) + "日"

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.errors import InputError, Problem
-from dashboard.importers.tables import read_csv_text
+from dashboard.importers.tables import read_csv_text, spreadsheet_row
 from dashboard.normalize import nfkc
 
 _REQUIRED = ("area_id", "area_name")
@@ -37,13 +37,14 @@ def dissolve_areas(towns: gpd.GeoDataFrame, assignment: pd.DataFrame, name: str)
     town_key = towns["code"] if key == "town_code" else towns["name"]
     problems = []
     known = set(town_key)
-    for number, value in enumerate(assignment[key], start=2):
+    for index, value in assignment[key].items():
         if value not in known:
-            problems.append(Problem(name, f"町丁目「{value}」が境界データにありません", "unknown town", row=number, column=key))
+            problems.append(Problem(name, f"町丁目「{value}」が境界データにありません", "unknown town",
+                                    row=spreadsheet_row(index), column=key))
     duplicated = assignment[key].duplicated()
-    for number in assignment.index[duplicated]:
-        problems.append(Problem(name, f"町丁目「{assignment.at[number, key]}」が2回割り当てられています",
-                                "town assigned twice", row=int(number) + 2, column=key))
+    for index in assignment.index[duplicated]:
+        problems.append(Problem(name, f"町丁目「{assignment.at[index, key]}」が2回割り当てられています",
+                                "town assigned twice", row=spreadsheet_row(index), column=key))
     unassigned = sorted(known - set(assignment[key]))
     if unassigned:
         problems.append(Problem(name, f"圏域が割り当てられていない町丁目があります: {'、'.join(unassigned)}", "unassigned towns"))

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.errors import InputError, Problem
-from dashboard.importers.tables import read_csv_text
+from dashboard.importers.tables import read_csv_text, spreadsheet_row
 from geo.crs import STORAGE_CRS
 
 _BOUNDARY_FIELDS = ("KEY_CODE", "PREF", "CITY", "S_NAME", "JINKO", "SETAI")
@@ -89,22 +89,22 @@ def read_mesh_table(path: Path) -> tuple[pd.DataFrame, str]:
     frame = frame[frame["KEY_CODE"].str.strip().str.fullmatch(r"\d{8,11}")]  # drops the label line
     if frame.empty:
         raise InputError([Problem(name, "メッシュコードの行がありません", "no rows with a numeric KEY_CODE")])
-    out = pd.DataFrame({"mesh_code": frame["KEY_CODE"].str.strip().to_numpy()})
+    out = pd.DataFrame({"mesh_code": frame["KEY_CODE"].str.strip().to_numpy()}, index=frame.index)
     suppressed = pd.Series(False, index=frame.index)
     for source, target in MESH_COLUMNS.items():
         values = pd.to_numeric(frame[source].str.strip(), errors="coerce")
         suppressed |= values.isna()
-        out[target] = values.fillna(0).astype(int).to_numpy()
-    out["suppressed"] = suppressed.to_numpy()
+        out[target] = values.fillna(0).astype(int)
+    out["suppressed"] = suppressed
     duplicated = out["mesh_code"].duplicated()
     if duplicated.any():
-        rows = [int(i) + 2 for i in out.index[duplicated]]
+        rows = [spreadsheet_row(i) for i in out.index[duplicated]]
         raise InputError([Problem(name, f"メッシュコードが重複しています: {out.loc[duplicated, 'mesh_code'].iloc[0]}",
                                   "duplicate KEY_CODE", row=rows[0], column="KEY_CODE")])
     levels = out["mesh_code"].str.len().unique()
     if len(levels) != 1:
         raise InputError([Problem(name, "異なる大きさのメッシュが混在しています", f"code lengths {sorted(levels)}")])
-    return out, encoding
+    return out.reset_index(drop=True), encoding
 
 
 def mesh_level_m(mesh_code: str) -> int:

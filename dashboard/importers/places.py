@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard import schedule, vocab
 from dashboard.errors import InputError, Problem
-from dashboard.importers.tables import read_csv_text, read_xlsx_text
+from dashboard.importers.tables import read_csv_text, read_xlsx_text, spreadsheet_row
 from dashboard.normalize import nfkc, parse_bool_ja, parse_date_ja
 
 #: Our template's columns, in order (see data/templates/places_template.csv).
@@ -135,8 +135,8 @@ def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = N
         raise InputError(problems)
 
     records, seen_ids = [], {}
-    for index, row in enumerate(frame.to_dict("records")):
-        line = index + 2  # header is row 1
+    for index, row in zip(frame.index, frame.to_dict("records")):
+        line = spreadsheet_row(index)
         cell = {k: ("" if v is None else str(v)) for k, v in row.items()}
 
         def bad(column: str, message: str, detail: str) -> None:

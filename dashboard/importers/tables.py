@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from pathlib import Path
@@ -32,18 +33,45 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
                               "not decodable as UTF-8, UTF-8 BOM or CP932")])
 
 
+def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows whose cells are all empty, keeping the index: index ``i`` is spreadsheet row
+    ``i + 2`` (header = row 1), so messages name the row the user sees even after blank lines."""
+    blank = frame.apply(lambda column: column.astype(str).str.strip() == "").all(axis=1)
+    return frame[~blank]
+
+
+def spreadsheet_row(index) -> int:
+    """The spreadsheet row number of a frame index from :func:`read_csv_text`/:func:`read_xlsx_text`."""
+    return int(index) + 2
+
+
 def read_csv_text(path: Path, *, name: str | None = None) -> tuple[pd.DataFrame, str]:
-    """A CSV as a frame of strings (nothing parsed, empty cells as ``""``) and the encoding used."""
+    """A CSV as a frame of strings (nothing parsed, empty cells as ``""``) and the encoding used.
+
+    Read with the csv module so that blank lines keep their place (frame index ``i`` is
+    spreadsheet row ``i + 2``) and a row with more cells than the header is reported, not
+    silently turned into an index. Short rows are padded (some tools drop trailing empty cells).
+    """
     name = name or Path(path).name
     text, encoding = decode(Path(path).read_bytes(), name)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
-    except pd.errors.ParserError as exc:
-        raise InputError([Problem(name, "CSVの形式が正しくありません（列の数が行によって違います）", str(exc))]) from None
-    except pd.errors.EmptyDataError:
-        raise InputError([Problem(name, "ファイルが空です", "empty file")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, encoding
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError([Problem(name, "CSVの形式が正しくありません", str(exc))]) from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise InputError([Problem(name, "ファイルが空です（1行目に見出しが必要です）", "empty file or no header")])
+    header = [cell.strip() for cell in rows[0]]
+    body, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        extra = row[len(header):]
+        if any(cell.strip() for cell in extra):
+            problems.append(Problem(name, f"見出しは{len(header)}列ですが、この行は{len(row)}列あります",
+                                    f"expected {len(header)} fields, saw {len(row)}", row=number))
+        body.append((row + [""] * len(header))[:len(header)])
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
+    return drop_blank_rows(frame), encoding
 
 
 def read_xlsx_text(path: Path, *, name: str | None = None) -> pd.DataFrame:
@@ -55,4 +83,4 @@ def read_xlsx_text(path: Path, *, name: str | None = None) -> pd.DataFrame:
         raise InputError([Problem(name, "Excelファイルを読み込めません", f"{type(exc).__name__}: {exc}")]) from None
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return drop_blank_rows(frame)
