@@ -29,8 +29,16 @@ class PlaceFilter:
     text: str = ""
 
 
+def _text(value) -> str:
+    """A cell as text; None, NaN and blanks are ``""`` (frames hold NaN for missing text)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
 def weekdays_of(rule: str | None) -> set[str]:
     """RRULE BYDAY day codes (``2TU`` → ``TU``); empty when the rule names no day."""
+    rule = _text(rule)
     if not rule:
         return set()
     for part in rule.upper().removeprefix("RRULE:").split(";"):
@@ -88,29 +96,30 @@ def details(place: dict, today: date) -> list[tuple[str, str]]:
     Only fields present in ``place`` are shown, so a public record (no internal contact) yields
     no internal line. Values are plain text: the caller escapes or renders them as text.
     """
-    rows = [("種別", place.get("category") or "")]
-    status = place.get("status")
+    text = {key: _text(value) for key, value in place.items()}
+    rows = [("種別", text.get("category", ""))]
+    status = text.get("status")
     if status and status != "active":
         rows.append(("状態", vocab.STATUSES.get(status, status)))
-    when = place.get("schedule_text") or schedule.describe_ja(place.get("rrule"))
-    rows.append(("日程", when))
-    rows.append(("頻度", vocab.FREQUENCY_CLASSES.get(place.get("frequency_class") or "unknown", "不明")))
+    rows.append(("日程", text.get("schedule_text") or schedule.describe_ja(text.get("rrule"))))
+    rows.append(("頻度", vocab.FREQUENCY_CLASSES.get(text.get("frequency_class") or "unknown", "不明")))
     for key, label in (("address", "所在地"), ("contact_public", "連絡先"), ("operator_type", "運営"),
                        ("venue_type", "場所"), ("activities", "活動"), ("target", "対象"), ("fee", "参加費"),
                        ("url", "ホームページ")):
-        if place.get(key):
-            rows.append((label, str(place[key])))
-    if place.get("capacity") is not None and not pd.isna(place.get("capacity")):
-        rows.append(("定員", f"{int(place['capacity'])}人"))
-    if "contact_internal" in place and place.get("contact_internal"):
-        rows.append(("内部連絡先（非公開）", str(place["contact_internal"])))
+        if text.get(key):
+            rows.append((label, text[key]))
+    if text.get("capacity"):
+        rows.append(("定員", f"{int(float(text['capacity']))}人"))
+    if text.get("contact_internal"):
+        rows.append(("内部連絡先（非公開）", text["contact_internal"]))
     verified = place.get("last_verified")
+    verified = verified if isinstance(verified, date) else None
     badge = "（要確認：12か月以上確認されていません）" if is_stale(verified, today) else ""
     rows.append(("最終確認日", (verified.isoformat() if verified else "未確認") + badge))
-    precision = place.get("location_precision")
+    precision = text.get("location_precision")
     if precision and precision not in ("surveyed", "manual"):
         rows.append(("位置の精度", vocab.LOCATION_PRECISIONS.get(precision, precision)))
-    rows.append(("出典", place.get("source") or "不明"))
-    if "visibility" in place:
-        rows.append(("公開区分", vocab.VISIBILITIES.get(place["visibility"], place["visibility"])))
+    rows.append(("出典", text.get("source") or "不明"))
+    if text.get("visibility"):
+        rows.append(("公開区分", vocab.VISIBILITIES.get(text["visibility"], text["visibility"])))
     return rows

@@ -61,7 +61,7 @@ def describe_ja(rule: str | None) -> str:
 
     Falls back to "年N回" for anything else, so a user always sees a number, never raw RRULE.
     """
-    if not rule or not rule.strip():
+    if not isinstance(rule, str) or not rule.strip():
         return "日程未登録"
     parts = _parts(rule)
     freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1"))

@@ -181,3 +181,50 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class SavedMapping(Base):
+    """A column mapping a user saved for a kind of file (e.g. their ニーズ調査 export): header → field."""
+
+    __tablename__ = "saved_mappings"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # survey / helpers / places
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    mapping_json: Mapped[str] = mapped_column(Text)
+
+
+class SurveyBatch(Base):
+    """One imported survey file. Respondent rows never leave the server (no UI or export shows them)."""
+
+    __tablename__ = "survey_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # needs / helpers
+    title: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[str | None] = mapped_column(String(32))  # survey period as the municipality writes it
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    n_respondents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class SurveyResponse(Base):
+    """A needs-survey respondent: answers as numbers (invalid codes such as 9 kept; text → NULL)."""
+
+    __tablename__ = "survey_responses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("survey_batches.id", ondelete="CASCADE"), index=True)
+    respondent_id: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[str] = mapped_column(String(32))  # may be an id the store does not know (reported)
+    answers_json: Mapped[str] = mapped_column(Text)  # {"age": 72, "stairs": 1, …}
+
+
+class HelperResponse(Base):
+    """A needs ↔ helpers (川島町 style) household: ``{"need_garbage": 1, "offer_garbage": 0, …}``."""
+
+    __tablename__ = "helper_responses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("survey_batches.id", ondelete="CASCADE"), index=True)
+    respondent_id: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[str] = mapped_column(String(32))
+    answers_json: Mapped[str] = mapped_column(Text)

@@ -3,6 +3,7 @@ at its boundary, keyed by the store ``revision``."""
 
 from __future__ import annotations
 
+import json
 import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -103,3 +104,27 @@ def counts(engine: Engine) -> dict[str, int]:
                       m.ImportBatch, m.User):
             result[model.__tablename__] = session.scalar(select(func.count()).select_from(model))
     return result
+
+
+def survey_batches(engine: Engine, code: str, kind: str | None = None) -> pd.DataFrame:
+    columns = ("id", "kind", "title", "as_of", "is_synthetic", "source_name", "n_respondents", "created_at")
+    stmt = select(*(getattr(m.SurveyBatch, c) for c in columns)).where(m.SurveyBatch.municipality_code == code)
+    if kind:
+        stmt = stmt.where(m.SurveyBatch.kind == kind)
+    with read_session(engine) as session:
+        rows = session.execute(stmt.order_by(m.SurveyBatch.id.desc())).all()
+    return _frame(rows, columns)
+
+
+def survey_answers(engine: Engine, batch_id: int) -> pd.DataFrame:
+    """Respondent rows of a batch — for server-side scoring only; never show or export them."""
+
+    with read_session(engine) as session:
+        kind = session.scalar(select(m.SurveyBatch.kind).where(m.SurveyBatch.id == batch_id))
+        model = m.SurveyResponse if kind == "needs" else m.HelperResponse
+        rows = session.execute(select(model.respondent_id, model.area_id, model.answers_json)
+                               .where(model.batch_id == batch_id).order_by(model.id)).all()
+    answers = pd.DataFrame([json.loads(r.answers_json) for r in rows])
+    answers.insert(0, "area_id", [r.area_id for r in rows])
+    answers.insert(0, "respondent_id", [r.respondent_id for r in rows])
+    return answers

@@ -3,6 +3,8 @@ whole import is one transaction: on any error nothing is written."""
 
 from __future__ import annotations
 
+import json
+import math
 import geopandas as gpd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -40,6 +42,10 @@ def set_meta(session: Session, key: str, value: str) -> None:
 
 def clear_municipality(session: Session, code: str) -> None:
     """Delete every row of one municipality (children first, for the foreign keys)."""
+    batches = select(m.SurveyBatch.id).where(m.SurveyBatch.municipality_code == code)
+    for model in (m.SurveyResponse, m.HelperResponse):
+        session.execute(delete(model).where(model.batch_id.in_(batches)))
+    session.execute(delete(m.SurveyBatch).where(m.SurveyBatch.municipality_code == code))
     for model in (m.Place, m.CandidateVenue, m.PopulationCell, m.Town, m.Area):
         session.execute(delete(model).where(model.municipality_code == code))
     session.execute(delete(m.Municipality).where(m.Municipality.code == code))
@@ -113,3 +119,24 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
     session.flush()
     return counts
 
+
+
+def add_survey(session: Session, *, municipality_code: str, kind: str, title: str, as_of: str | None,
+               is_synthetic: bool, source_name: str, sha256: str, answers) -> int:
+    """Store one survey file (``kind`` needs / helpers). ``answers`` has respondent_id, area_id and
+    answer columns; NaN is stored as null. Returns the batch id."""
+
+    batch = m.SurveyBatch(municipality_code=municipality_code, kind=kind, title=title, as_of=as_of,
+                          is_synthetic=is_synthetic, source_name=source_name, sha256=sha256, n_respondents=len(answers))
+    session.add(batch)
+    session.flush()
+    model = m.SurveyResponse if kind == "needs" else m.HelperResponse
+    columns = [c for c in answers.columns if c not in ("respondent_id", "area_id")]
+    rows = []
+    for record in answers.to_dict("records"):
+        values = {c: (None if record[c] is None or (isinstance(record[c], float) and math.isnan(record[c]))
+                      else (int(record[c]) if float(record[c]).is_integer() else float(record[c]))) for c in columns}
+        rows.append({"batch_id": batch.id, "respondent_id": record["respondent_id"], "area_id": record["area_id"],
+                     "answers_json": json.dumps(values, separators=(",", ":"))})
+    session.execute(model.__table__.insert(), rows)
+    return batch.id

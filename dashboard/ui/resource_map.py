@@ -121,7 +121,7 @@ def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) ->
         "日程": places["schedule_text"].fillna(""),
         "圏域": places["area_id"].map(area_names).fillna(""),
         "住所": places["address"].fillna(""),
-        "最終確認日": places["last_verified"].map(lambda d: d.isoformat() if d else "未確認"),
+        "最終確認日": places["last_verified"].map(lambda d: d.isoformat() if isinstance(d, date) else "未確認"),
         "要確認": places["last_verified"].map(lambda d: "要確認" if is_stale(d, today) else ""),
     })
     if internal:

@@ -109,6 +109,13 @@ def test_weekday_filter_uses_rrule_byday(places, days, expected):
     assert ids(filter_places(places, PlaceFilter(weekdays=days))) == expected
 
 
+def test_weekday_filter_on_rows_that_all_have_a_rule(places):
+    """The BYDAY logic alone (no missing rule in the frame): ordinal days like 2TU count as TU."""
+    with_rules = places[places["rrule"].notna()]
+    assert ids(filter_places(with_rules, PlaceFilter(weekdays=("TU",)))) == {"b"}
+    assert ids(filter_places(with_rules, PlaceFilter(weekdays=("TU",), statuses=ALL_STATUSES))) == {"b", "e"}
+
+
 def test_weekday_filter_excludes_places_without_a_day(places):
     shown = filter_places(places, PlaceFilter(weekdays=tuple("MO TU WE TH FR SA SU".split())))
     assert ids(shown) == {"a", "b", "c"}  # d (BYMONTHDAY) and g (no rule) name no weekday
