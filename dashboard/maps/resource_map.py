@@ -104,7 +104,7 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
     offline = url is None
 
     if options.show_towns or offline:
-        folium.GeoJson(towns[["name", "geometry"]], name="町丁目", interactive=False,
+        folium.GeoJson(towns[["geometry"]], name="町丁目", interactive=False,
                        style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
                                                  "fill": offline, "fillColor": "#f4f4f4", "fillOpacity": 0.6}).add_to(fmap)
         points = towns.geometry.representative_point()

@@ -108,7 +108,15 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
         if chosen is None:
             st.info("地図の点または下の一覧から資源を選ぶと、詳しい情報が出ます。")
         else:
-            _show_details(places[places["id"] == chosen].iloc[0].to_dict())
+            place = places[places["id"] == chosen].iloc[0]
+            _show_details(place.to_dict())
+            same_spot = places[(places["lat"] == place["lat"]) & (places["lon"] == place["lon"]) & (places["id"] != chosen)]
+            if len(same_spot):
+                st.caption(f"同じ場所の資源がほかに {len(same_spot)} 件あります：")
+                for other in same_spot.itertuples():
+                    if st.button(other.name, key=f"tsudoi_same_{other.id}"):
+                        select_place(other.id)
+                        st.rerun(scope="fragment")
 
 
 def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) -> None:
