@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import coverage, exports
 from dashboard.ui import coverage_view, shell
+from dashboard.ui.area_picker import area_select
 from dashboard.ui.store import population_units, read
 
 st.title("圏域カバー状況")
@@ -25,9 +26,7 @@ as_of = meta.get("population_as_of", "")
 st.caption(f"徒歩圏＝集いの場から直線{query.distance_m} m 以内（開催頻度：{coverage.FREQUENCIES[query.frequency]}、"
            f"活動中のみ）。人口：{as_of}。住民の住む場所は250mメッシュを圏域で分けた区画の代表点で近似しています。")
 
-area_names = dict(zip(areas["area_id"], areas["area_name"]))
-area_id = st.selectbox("圏域", [""] + list(area_names), format_func=lambda a: area_names.get(a, "市全体"),
-                       key="tsudoi_area")
+area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of)
 
 st.subheader("新しい集いの場の候補", anchor=False)

@@ -107,6 +107,39 @@ def place_far_points_at_town(rows: pd.DataFrame, towns: gpd.GeoDataFrame, prefec
     return rows
 
 
+DEMO_SURVEY_N, DEMO_HELPERS_N, DEMO_SURVEY_SEED = 2500, 600, 2016
+DEMO_SURVEY_AS_OF = "令和7年度（架空）"
+
+
+def _load_demo_surveys(engine: Engine) -> None:
+    """Generate the synthetic needs and helpers surveys and load them through the survey importer,
+    as a municipality would load its own files (labelled 架空の調査データ everywhere)."""
+    import tempfile
+
+    from dashboard.settings import DATA_DIR
+    from dashboard.store import reads
+    from dashboard.survey.generate import generate_helpers_survey, generate_survey, read_age_structure, write_survey_csv
+    from dashboard.survey.io import read_helpers, read_survey
+
+    areas = reads.areas(engine, MUNICIPALITY_CODE)
+    known = set(areas["area_id"])
+    structure = read_age_structure(DATA_DIR / "saitama" / "soumu_juki_2204ssnen.xlsx", MUNICIPALITY_CODE)
+    with tempfile.TemporaryDirectory() as folder:
+        needs_path = Path(folder) / "needs_survey_synthetic.csv"
+        write_survey_csv(generate_survey(areas, structure, n=DEMO_SURVEY_N, seed=DEMO_SURVEY_SEED), needs_path)
+        helpers_path = Path(folder) / "helpers_survey_synthetic.csv"
+        helpers_path.write_text(generate_helpers_survey(areas, n=DEMO_HELPERS_N, seed=DEMO_SURVEY_SEED)
+                                .to_csv(index=False), encoding="utf-8")
+        needs = read_survey(needs_path, known)
+        helpers = read_helpers(helpers_path, known)
+        with write_session(engine) as session:
+            for kind, survey, path, title in (("needs", needs, needs_path, "介護予防・日常生活圏域ニーズ調査（架空の調査データ）"),
+                                              ("helpers", helpers, helpers_path, "助け合い調査（架空の調査データ）")):
+                writes.add_survey(session, municipality_code=MUNICIPALITY_CODE, kind=kind, title=title,
+                                  as_of=DEMO_SURVEY_AS_OF, is_synthetic=True, source_name=path.name,
+                                  sha256=sha256_of(path), answers=survey.answers)
+
+
 def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]:
     """Replace the 蕨市 data in the store with a fresh demo build; returns row counts."""
     files = files or DemoFiles.in_folder()
@@ -184,7 +217,8 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
         writes.set_meta(session, "boundary_as_of", "2015年国勢調査 小地域境界")
         writes.set_meta(session, "facilities_as_of", "避難所 2025-10-27 / 介護サービス 2025-06-01")
         writes.set_meta(session, "demo", "true")
+    _load_demo_surveys(engine)
     # The demo store (and only the demo store) has a coordinator demo/demo, as README and run.sh say.
     add_user(engine, DEMO_USER, DEMO_PASSWORD, "coordinator")
-    return {"towns": len(towns), "population_cells": len(cells), "areas": len(area_frame),
+    return {"survey_respondents": DEMO_SURVEY_N, "helpers_households": DEMO_HELPERS_N, "towns": len(towns), "population_cells": len(cells), "areas": len(area_frame),
             "places_real": len(real_places), "places_sample": len(demo_places), "candidate_venues": len(venues)}

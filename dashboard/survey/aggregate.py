@@ -63,9 +63,11 @@ def suppress(table: pd.DataFrame, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
             others = rows[rows["n_valid"] >= min_n]
             if len(others):
                 out.loc[others["n_valid"].idxmin(), "suppressed"] = True
-    numeric = FIGURE_COLUMNS
-    out[numeric] = out[numeric].astype(float)
-    out.loc[out["suppressed"], numeric] = np.nan
+    counts = ["n_total", "n_valid", "n_risk", "n_unknown"]
+    out[counts] = out[counts].astype("Int64")  # whole numbers, blank (<NA>) when suppressed
+    out.loc[out["suppressed"], counts] = pd.NA
+    rates = [c for c in FIGURE_COLUMNS if c not in counts]
+    out.loc[out["suppressed"], rates] = np.nan
     return out
 
 

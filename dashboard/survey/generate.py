@@ -102,7 +102,8 @@ def read_age_structure(xlsx_path, municipality_code: str) -> pd.DataFrame:
     selected = body[codes == code] if len(code) == 6 else body[codes.str.fullmatch(r"\d{6}") & (codes.str[:5] == code)]
     if selected.empty:
         raise _problem(path, f"団体コード「{code}」の市区町村がファイルにありません。",
-                       f"municipality code {code} not found (6-digit codes need the right check digit, e.g. 蕨市 = 112232)")
+                       f"municipality code {code} not found (6-digit codes need the right check digit, "
+                       "e.g. 蕨市 = 112232)")
     name = cell_text(selected.iat[0, labels["市区町村名"]])
     if name in ("", "-") or name.endswith("郡"):
         raise _problem(path, f"団体コード「{code}」は市区町村ではなく都道府県または郡の合計です。",
@@ -147,19 +148,19 @@ _RISK = {
     "walk_15min": ("motor", -3.25, 1.10, 0.00),
     "fall_past_year": ("motor", -1.05, 0.55, 0.10),
     "fear_of_falling": ("motor", -0.15, 0.75, 0.55),
-    "outings_weekly": ("social", -2.15, 0.80, 0.10),
-    "hard_to_chew": ("oral", -0.90, 0.55, 0.00),
-    "choking": ("oral", -1.45, 0.50, 0.00),
-    "dry_mouth": ("oral", -1.10, 0.50, 0.10),
+    "outings_weekly": ("social", -2.35, 0.80, 0.10),
+    "hard_to_chew": ("oral", -0.75, 0.55, 0.00),
+    "choking": ("oral", -1.30, 0.50, 0.00),
+    "dry_mouth": ("oral", -0.95, 0.50, 0.10),
     "weight_loss": ("nutrition", -2.25, 0.55, 0.00),
-    "forgetful": ("cognitive", -0.25, 0.40, 0.00),
-    "depressed": ("mood", -0.90, 0.40, 0.10),
-    "anhedonia": ("mood", -1.55, 0.40, 0.00),
-    "iadl_bus": ("iadl", -4.15, 1.45, 0.30),
-    "iadl_shopping": ("iadl", -4.45, 1.45, 0.00),
-    "iadl_meals": ("iadl", -4.05, 1.45, -0.80),
-    "iadl_bills": ("iadl", -4.45, 1.45, 0.00),
-    "iadl_savings": ("iadl", -4.45, 1.45, 0.00),
+    "forgetful": ("cognitive", -0.20, 0.40, 0.00),
+    "depressed": ("mood", -1.10, 0.40, 0.10),
+    "anhedonia": ("mood", -1.80, 0.40, 0.00),
+    "iadl_bus": ("iadl", -3.80, 1.45, 0.30),
+    "iadl_shopping": ("iadl", -4.10, 1.45, 0.00),
+    "iadl_meals": ("iadl", -3.70, 1.45, -0.80),
+    "iadl_bills": ("iadl", -4.10, 1.45, 0.00),
+    "iadl_savings": ("iadl", -4.10, 1.45, 0.00),
 }
 #: Ability items (1/2/3) answered "not risk": P(2 できるけどしていない) = sigmoid(base + loading × D + f × female).
 _DOES_NOT = {
@@ -171,19 +172,19 @@ _DOES_NOT = {
 #: Groups: base, per-decade age slope, frailty loading, sociability loading, female effect, frequency shares
 #: of codes 1–4 among monthly+ participants, P(5 年に数回) among the others.
 _GROUPS = {
-    "grp_volunteer": (-2.30, -0.10, -0.30, 0.90, 0.10, (0.06, 0.14, 0.25, 0.55), 0.07),
-    "grp_sports": (-1.55, -0.35, -0.45, 0.80, -0.10, (0.18, 0.37, 0.30, 0.15), 0.05),
-    "grp_hobby": (-1.25, -0.10, -0.35, 0.90, 0.20, (0.07, 0.20, 0.33, 0.40), 0.07),
-    "grp_study": (-2.75, -0.10, -0.30, 0.90, 0.30, (0.03, 0.08, 0.29, 0.60), 0.06),
-    "grp_kayoi": (-2.85, 0.25, -0.10, 0.70, 0.80, (0.03, 0.12, 0.55, 0.30), 0.03),
-    "grp_senior_club": (-3.50, 0.45, -0.20, 0.70, 0.00, (0.04, 0.08, 0.23, 0.65), 0.06),
-    "grp_neighborhood": (-2.20, 0.10, -0.30, 0.80, -0.30, (0.02, 0.04, 0.09, 0.85), 0.33),
-    "grp_paid_work": (-1.40, -1.10, -0.50, 0.30, -0.80, (0.58, 0.22, 0.10, 0.10), 0.03),
+    "grp_volunteer": (-2.54, -0.10, -0.30, 1.25, 0.10, (0.06, 0.14, 0.25, 0.55), 0.07),
+    "grp_sports": (-1.72, -0.35, -0.45, 1.25, -0.10, (0.18, 0.37, 0.30, 0.15), 0.05),
+    "grp_hobby": (-1.45, -0.10, -0.35, 1.25, 0.20, (0.07, 0.20, 0.33, 0.40), 0.07),
+    "grp_study": (-3.13, -0.10, -0.30, 1.25, 0.30, (0.03, 0.08, 0.29, 0.60), 0.06),
+    "grp_kayoi": (-3.54, 0.25, -0.10, 1.25, 0.80, (0.03, 0.12, 0.55, 0.30), 0.03),
+    "grp_senior_club": (-3.79, 0.45, -0.20, 1.25, 0.00, (0.04, 0.08, 0.23, 0.65), 0.06),
+    "grp_neighborhood": (-2.30, 0.10, -0.30, 1.25, -0.30, (0.02, 0.04, 0.09, 0.85), 0.33),
+    "grp_paid_work": (-1.27, -1.10, -0.50, 0.30, -0.80, (0.58, 0.22, 0.10, 0.10), 0.03),
 }
 #: Intent questions: P(4 既に参加している) for group members / others, base of P(1 or 2) among the rest,
 #: frailty and sociability loadings, P(1 是非) among positive answers.
 _INTENT = {
-    "intent_participant": (0.14, 0.01, 0.30, -0.25, 0.90, 0.13),
+    "intent_participant": (0.14, 0.01, 0.52, -0.25, 0.90, 0.13),
     "intent_organizer": (0.08, 0.005, -0.62, -0.25, 0.80, 0.08),
 }
 
@@ -364,7 +365,7 @@ def generate_survey(areas: pd.DataFrame, age_structure: pd.DataFrame, *, n: int,
         height[who] = mean70 + slope * (age[who] - 70) + sd * rng_body.standard_normal(who.sum())
         mean, sd = _BMI[code]
         bmi[who] = mean + sd * rng_body.standard_normal(who.sum())
-    bmi = bmi - _BMI_FRAIL * (domains["nutrition"] - frailty.mean()) - _BMI_AGE * (age - _AGE_CENTRE)
+    bmi = bmi - _BMI_FRAIL * domains["nutrition"] - _BMI_AGE * (age - _AGE_CENTRE)
     bmi = np.clip(bmi, 13.0, 42.0)
     height = np.clip(np.round(height), 125, 195)
     weight = np.round(bmi * (height / 100) ** 2)

@@ -39,8 +39,9 @@ def helpers_table(answers: pd.DataFrame, area_order: list[str], items: dict[str,
                          "needs": int(needs), "offers": int(offers), "gap": int(needs - offers)})
     table = pd.DataFrame(rows)
     table["suppressed"] = table["n"] < min_n
-    table[["n", "needs", "offers", "gap"]] = table[["n", "needs", "offers", "gap"]].astype(float)
-    table.loc[table["suppressed"], ["n", "needs", "offers", "gap"]] = np.nan
+    counts = ["n", "needs", "offers", "gap"]
+    table[counts] = table[counts].astype("Int64")
+    table.loc[table["suppressed"], counts] = pd.NA
     return table
 
 

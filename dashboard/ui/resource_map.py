@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import exports, vocab
 from dashboard.maps.resource_map import BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, nearest_place_id
 from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, details, filter_places, is_stale
+from dashboard.ui.area_picker import area_select
 from dashboard.ui.map_view import show_map
 from dashboard.ui.text import md_escape
 
@@ -41,16 +42,12 @@ def select_place(place_id: str | None) -> None:
 
 def sidebar_filters(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) -> PlaceFilter:
     """Filter widgets in the sidebar; the area choice is mirrored in the URL (``?area=…``)."""
-    area_names = dict(zip(areas["area_id"], areas["area_name"]))
-    if "tsudoi_area" not in st.session_state:
-        st.session_state["tsudoi_area"] = _query_choice("area", area_names) or ""
     with st.sidebar:
         st.markdown("#### 絞り込み")
         text = st.text_input("名前・ふりがな・住所で検索", key="tsudoi_text", placeholder="例：さろん、北町")
         present = [c for c in vocab.CATEGORY_IDS if c in set(places["category"])]
         categories = st.multiselect("種別", present, key="tsudoi_categories")
-        area = st.selectbox("圏域", [""] + list(area_names), key="tsudoi_area",
-                            format_func=lambda a: area_names.get(a, "すべての圏域"))
+        area = area_select(areas, key="tsudoi_map_area", all_label="すべての圏域")
         frequency = st.radio("開催頻度", list(FREQUENCY_FILTERS), format_func=FREQUENCY_FILTERS.get,
                              key="tsudoi_frequency", horizontal=True)
         weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, key="tsudoi_weekdays")
@@ -60,10 +57,6 @@ def sidebar_filters(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool
         if internal:
             statuses = tuple(st.multiselect("状態", list(vocab.STATUSES), default=["active"],
                                             format_func=vocab.STATUSES.get, key="tsudoi_statuses"))
-    if area:
-        st.query_params["area"] = area
-    else:
-        st.query_params.pop("area", None)
     return PlaceFilter(categories=tuple(categories), activities=tuple(activities), weekdays=tuple(weekdays),
                        frequency=frequency, area_id=area or None, targets=tuple(targets), statuses=statuses,
                        text=text)

@@ -61,3 +61,41 @@ def _units(url: str, code: str, rev: int):
 def population_units(code: str):
     """Population units for coverage (mesh pieces per area), cached per store revision."""
     return _units(database_url(), code, current_revision())
+
+
+@st.cache_data(show_spinner=False)
+def _survey_table(url: str, code: str, rev: int, batch_id: int, profile: str, min_n: int):
+    from dashboard.survey.scoring import load_profile
+    from dashboard.survey.service import needs_table
+
+    store = _engine(url)
+    areas = reads.areas(store, code)["area_id"].tolist()
+    return needs_table(reads.survey_answers(store, batch_id), load_profile(profile), areas, min_n)
+
+
+def survey_table(code: str, batch_id: int, profile: str, min_n: int):
+    """Suppressed needs-survey figures (never respondent rows), cached per store revision."""
+    return _survey_table(database_url(), code, current_revision(), batch_id, profile, min_n)
+
+
+@st.cache_data(show_spinner=False)
+def _helpers_table(url: str, code: str, rev: int, batch_id: int, min_n: int):
+    from dashboard.survey.service import helpers_table
+
+    store = _engine(url)
+    areas = reads.areas(store, code)["area_id"].tolist()
+    return helpers_table(reads.survey_answers(store, batch_id), areas, min_n=min_n)
+
+
+def helpers_survey_table(code: str, batch_id: int, min_n: int):
+    """Suppressed needs ↔ helpers table per area and item, cached per store revision."""
+    return _helpers_table(database_url(), code, current_revision(), batch_id, min_n)
+
+
+@st.cache_data(show_spinner=False)
+def _batches(url: str, code: str, rev: int, kind: str):
+    return reads.survey_batches(_engine(url), code, kind)
+
+
+def survey_batches(code: str, kind: str):
+    return _batches(database_url(), code, current_revision(), kind)
