@@ -228,3 +228,31 @@ class HelperResponse(Base):
     respondent_id: Mapped[str] = mapped_column(String(64))
     area_id: Mapped[str] = mapped_column(String(32))
     answers_json: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One changed field of a place: who, when, old and new value (text). Never deleted."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    place_id: Mapped[str] = mapped_column(String(64), index=True)
+    municipality_code: Mapped[str] = mapped_column(String(5))
+    changed_by: Mapped[str] = mapped_column(String(64))  # user name, or "import:<file>"
+    changed_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    action: Mapped[str] = mapped_column(String(16))  # create / update / verify / import
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class Snapshot(Base):
+    """A frozen copy of a municipality's places (活動の振り返り), e.g. label 2026年度."""
+
+    __tablename__ = "snapshots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    label: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    places_json: Mapped[str] = mapped_column(Text)  # list of place records (all fields)
+    coverage_json: Mapped[str | None] = mapped_column(Text)  # coverage table at 500 m when taken

@@ -46,6 +46,7 @@ def clear_municipality(session: Session, code: str) -> None:
     for model in (m.SurveyResponse, m.HelperResponse):
         session.execute(delete(model).where(model.batch_id.in_(batches)))
     session.execute(delete(m.SurveyBatch).where(m.SurveyBatch.municipality_code == code))
+    session.execute(delete(m.Snapshot).where(m.Snapshot.municipality_code == code))
     for model in (m.Place, m.CandidateVenue, m.PopulationCell, m.Town, m.Area):
         session.execute(delete(model).where(model.municipality_code == code))
     session.execute(delete(m.Municipality).where(m.Municipality.code == code))
@@ -89,12 +90,30 @@ def locate_points(session: Session, code: str, lats, lons, prefecture_code: int,
     return list(town_codes), [area_by_town.get(c) for c in town_codes]
 
 
+def audit_text(value) -> str | None:
+    """A field value as the audit log stores it (dates ISO, None as null)."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def add_audit(session: Session, *, place_id: str, municipality_code: str, changed_by: str, action: str,
+              field: str, old, new) -> None:
+    session.add(m.AuditEntry(place_id=place_id, municipality_code=municipality_code, changed_by=changed_by,
+                             action=action, field=field, old_value=audit_text(old), new_value=audit_text(new)))
+
+
 def upsert_places(session: Session, records: list[dict], *, municipality_code: str, prefecture_code: int,
-                  batch_id: int, source_name: str, is_synthetic: bool = False) -> dict[str, int]:
+                  batch_id: int, source_name: str, is_synthetic: bool = False,
+                  changed_by: str | None = None, action: str = "import") -> dict[str, int]:
     """Insert or update places by id; returns counts ``{"new", "changed", "unchanged"}``.
 
-    Area and town are derived from the coordinates. Changed places get ``version + 1``.
+    Area and town are derived from the coordinates. Changed places get ``version + 1`` and one
+    audit entry per changed field (``changed_by`` defaults to ``import:<file>``).
     """
+    changed_by = changed_by or f"import:{source_name}"
     town_codes, area_ids = locate_points(session, municipality_code, [r["lat"] for r in records],
                                          [r["lon"] for r in records], prefecture_code, name=source_name)
     counts = {"new": 0, "changed": 0, "unchanged": 0}
@@ -105,11 +124,16 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
         if place is None:
             session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
                                 import_batch_id=batch_id, version=1, **values))
+            add_audit(session, place_id=record["id"], municipality_code=municipality_code, changed_by=changed_by,
+                      action="create", field="*", old=None, new=record["name"])
             counts["new"] += 1
         elif place.municipality_code != municipality_code:
             raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
         elif any(getattr(place, k) != v for k, v in values.items()):
             for key, value in values.items():
+                if getattr(place, key) != value:
+                    add_audit(session, place_id=place.id, municipality_code=municipality_code, changed_by=changed_by,
+                              action=action, field=key, old=getattr(place, key), new=value)
                 setattr(place, key, value)
             place.version += 1
             place.import_batch_id = batch_id
