@@ -16,4 +16,5 @@ st.set_page_config(page_title="つどいマップ", page_icon=str(Path(__file__)
 page = st.navigation(navigation.pages_for(session.current_user()))
 shell.sidebar()
 page.run()
-shell.footer()
+if page.url_path != "council":  # the projector slides carry their own short source line
+    shell.footer()

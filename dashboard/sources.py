@@ -18,3 +18,7 @@ WARABI_FOOTER = ("出典：e-Stat（総務省統計局）国勢調査 小地域�
 
 SYNTHETIC_NOTICE = "サンプル（架空）"
 DEMO_AREA_NOTICE = "デモ用の仮の圏域"
+
+#: One short line for projector slides (the full text is on the about page).
+COMPACT_SOURCES = ("出典：e-Stat（国勢調査 小地域・250mメッシュ）、国土数値情報、国土地理院 避難所データ、"
+                   "厚生労働省 介護サービス情報公表システム、Geolonia 住所データ（CC BY 4.0）を加工して作成")

@@ -24,6 +24,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("../pages/map.py", "資源マップ", "map", ":material/map:", True),
     PageSpec("../pages/coverage.py", "圏域カバー状況", "coverage", ":material/radar:", False),
     PageSpec("../pages/survey.py", "ニーズ調査", "survey", ":material/bar_chart:", False),
+    PageSpec("../pages/council.py", "会議モード", "council", ":material/co_present:", False),
     PageSpec("../pages/data.py", "データ管理", "data", ":material/database:", False),
     PageSpec("../pages/about.py", "つどいマップについて", "about", ":material/info:", True),
 )

@@ -1,0 +1,96 @@
+"""会議モード components: projector styling, slide navigation (buttons, URL, arrow keys), slides."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.council import Headline, Slide, clamp_slide
+from dashboard.ui.text import md_escape
+
+#: Projector styling: body ≥ 24 px, numbers ≥ 48 px, high contrast, no sidebar or header.
+#: A constant string (no user data), so st.html is safe here.
+_CSS = """
+<style>
+section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
+.block-container {padding-top: 0.8rem !important; padding-bottom: 0 !important; max-width: 100% !important;}
+.st-key-tsudoi_council, .st-key-tsudoi_council p, .st-key-tsudoi_council li, .st-key-tsudoi_council td,
+.st-key-tsudoi_council th {font-size: 24px !important; color: #111111;}
+.st-key-tsudoi_council h1 {font-size: 40px !important; padding: 0 !important;}
+.st-key-tsudoi_council [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
+.st-key-tsudoi_council [data-testid="stVerticalBlockBorderWrapper"] {padding: 0.2rem 0.8rem !important;}
+.st-key-tsudoi_council h2 {font-size: 48px !important; font-weight: 700; padding: 0 !important; line-height: 1.05 !important;
+  color: #000000;}
+.st-key-tsudoi_council [data-testid="stCaptionContainer"], .st-key-tsudoi_council [data-testid="stCaptionContainer"] *
+  {font-size: 24px !important; color: #222222 !important; line-height: 1.25;}
+.st-key-tsudoi_council .st-key-tsudoi_sources [data-testid="stCaptionContainer"],
+.st-key-tsudoi_council .st-key-tsudoi_sources [data-testid="stCaptionContainer"] *
+  {font-size: 12px !important; line-height: 1.2 !important; color: #333333 !important; text-align: center;}
+.st-key-tsudoi_council button {font-size: 28px !important; min-height: 56px;}
+.st-key-tsudoi_council button p {font-size: 28px !important;}
+</style>
+"""
+
+#: Arrow keys press our ◀ / ▶ buttons (the component's iframe is same-origin with the app).
+_KEYS = """
+<script>
+const doc = window.parent.document;
+if (!doc.tsudoiArrows) {
+  doc.tsudoiArrows = true;
+  doc.addEventListener("keydown", (event) => {
+    const tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea") return;
+    const label = event.key === "ArrowRight" ? "次へ ▶" : event.key === "ArrowLeft" ? "◀ 前へ" : null;
+    if (!label) return;
+    const button = Array.from(doc.querySelectorAll("button")).find((b) => b.innerText.trim() === label);
+    if (button && !button.disabled) { button.click(); event.preventDefault(); }
+  });
+}
+</script>
+"""
+
+SLIDE_KEY = "tsudoi_slide"
+
+
+def projector_style() -> None:
+    st.html(_CSS)
+    st.iframe(_KEYS, height=1)  # a constant script, same-origin: it can reach the app's buttons
+
+
+def current_slide(count: int) -> int:
+    """0-based index from session state, else from ``?slide=`` (1-based, validated)."""
+    if SLIDE_KEY not in st.session_state:
+        st.session_state[SLIDE_KEY] = clamp_slide(st.query_params.get("slide", "1"), count)
+    return min(st.session_state[SLIDE_KEY], count - 1)
+
+
+def _go(index: int) -> None:
+    st.session_state[SLIDE_KEY] = index
+    st.query_params["slide"] = str(index + 1)
+
+
+def navigation(index: int, count: int, sources_line: str) -> None:
+    """◀ / ▶ and the slide number, with the (small) source line between the buttons."""
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+    left.button("◀ 前へ", key="tsudoi_prev", disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch")
+    with middle.container(key="tsudoi_sources", gap=None):
+        st.markdown(f"**{index + 1} / {count}**（← → キーでも移動）", text_alignment="center")
+        st.caption(sources_line)
+    right.button("次へ ▶", key="tsudoi_next", disabled=index == count - 1, on_click=_go, args=(index + 1,),
+                 width="stretch")
+
+
+def header(slide: Slide, badges: list[str]) -> None:
+    """Title, then the synthetic-data badges (body size, one line)."""
+    st.title(md_escape(slide.title), anchor=False)
+    if badges:
+        st.markdown("".join(f"**【{md_escape(b)}】**" for b in badges))
+
+
+def headline_stack(items: list[Headline]) -> None:
+    """One card per number: label and big number (with unit) on a line, then its basis (as text)."""
+    for item in items:
+        with st.container(border=True, gap="small"):
+            label, value = st.columns([3, 2], vertical_alignment="center")
+            label.markdown(f"**{md_escape(item.label)}**")
+            value.markdown(f"## {md_escape(item.value)}", text_alignment="right")
+            st.markdown(md_escape(item.note))
