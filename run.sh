@@ -4,6 +4,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh requirements.txt
 
+# 地域カルテ PDF needs a Japanese TrueType font on disk (never fetched at run time).
+if ! fc-list :family=IPAexGothic 2>/dev/null | grep -q .; then
+  if is_root_debian; then
+    echo "==> apt でインストールします: fonts-ipaexfont-gothic（地域カルテPDFの日本語フォント）"
+    apt_install fonts-ipaexfont-gothic
+  else
+    echo "!!! 地域カルテPDFには日本語フォントが必要です: sudo apt-get install fonts-ipaexfont-gothic" >&2
+  fi
+fi
+
 if [ -z "${DATABASE_URL:-}" ] && [ ! -f var/tsudoi.sqlite ]; then
   echo "==> デモ用ストア（蕨市の実データ + サンプル）を作成します: var/tsudoi.sqlite"
   .venv/bin/python -m dashboard demo build

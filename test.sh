@@ -9,6 +9,8 @@ source scripts/setup.sh requirements-dev.txt
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fc-list :family=IPAexGothic 2>/dev/null | grep -q . || missing+=(fonts-ipaexfont-gothic)  # 地域カルテ PDF font
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # pdftotext/pdffonts/pdfinfo in karte tests
 if [ ${#missing[@]} -gt 0 ]; then
   if is_root_debian; then
     echo "==> apt でインストールします: ${missing[*]}"

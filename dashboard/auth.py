@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+import pandas as pd
 from sqlalchemy import Engine, select
 
 from dashboard.store import models as m
@@ -14,6 +15,7 @@ from dashboard.store.engine import read_session, write_session
 ROLES = ("coordinator", "admin")
 #: Consecutive failed logins after which an account is locked until an admin resets it.
 MAX_FAILED_LOGINS = 5
+MIN_PASSWORD_CHARS = 4
 
 _hasher = PasswordHasher()
 
@@ -67,3 +69,48 @@ def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:
         with write_session(engine) as session:
             session.get(m.User, name).failed_logins = 0
     return AuthenticatedUser(name=user.name, role=user.role)
+
+
+def _existing(session, name: str) -> m.User:
+    user = session.get(m.User, name)
+    if user is None:
+        raise ValueError(f"ユーザー「{name}」は登録されていません (unknown user)")
+    return user
+
+
+def disable_user(engine: Engine, name: str) -> None:
+    """Refuse every future login of ``name`` (the row and its history stay). ValueError if unknown.
+
+    ``add_user`` with the same name enables the account again with a new password.
+    """
+    with write_session(engine) as session:
+        _existing(session, name).active = False
+
+
+def set_password(engine: Engine, name: str, password: str) -> None:
+    """Replace the password of ``name`` and unlock it (failed logins back to 0).
+
+    A disabled account stays disabled. ValueError if unknown or the password is too short.
+    """
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください (password too short)")
+    password_hash = _hasher.hash(password)
+    with write_session(engine) as session:
+        user = _existing(session, name)
+        user.password_hash, user.failed_logins = password_hash, 0
+
+
+def unlock_user(engine: Engine, name: str) -> None:
+    """Reset the failed-login counter of ``name`` (the password stays). ValueError if unknown."""
+    with write_session(engine) as session:
+        _existing(session, name).failed_logins = 0
+
+
+def list_users(engine: Engine) -> pd.DataFrame:
+    """``name, role, active, failed_logins, locked`` by name; ``locked`` means too many failed logins
+    (:data:`MAX_FAILED_LOGINS`) — an admin must unlock it or set a new password."""
+    with read_session(engine) as session:
+        rows = session.execute(select(m.User.name, m.User.role, m.User.active, m.User.failed_logins)
+                               .order_by(m.User.name)).all()
+    users = pd.DataFrame([tuple(r) for r in rows], columns=["name", "role", "active", "failed_logins"])
+    return users.assign(locked=users["failed_logins"] >= MAX_FAILED_LOGINS)

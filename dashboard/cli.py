@@ -65,19 +65,24 @@ def cmd_areas(args, engine) -> int:
     return EXIT_OK
 
 
-def cmd_export_places(args, engine) -> int:
-    code = _municipality(engine, args.municipality)
-    places = reads.places(engine, code, internal=not args.public)
-    _write(args.out, exports.json_bytes(exports.places_geojson(places)))
-    print(f"{len(places)} 件の資源を書き出しました: {args.out}" + ("（公開分のみ）" if args.public else ""))
-    return EXIT_OK
-
-
 def cmd_export_areas(args, engine) -> int:
     code = _municipality(engine, args.municipality)
     areas = reads.areas(engine, code)[["area_id", "area_name", "is_demo", "pop_total", "pop65", "pop75", "geometry"]]
     _write(args.out, exports.json_bytes(exports.frame_geojson(areas)))
     print(f"{len(areas)} 圏域を書き出しました: {args.out}")
+    return EXIT_OK
+
+
+def cmd_export_karte(args, engine) -> int:
+    from dashboard.karte.data import UnknownArea
+    from dashboard.karte.pdf import build_karte
+
+    code = _municipality(engine, args.municipality)
+    try:
+        pages = build_karte(engine, code, None if args.all else [args.area], args.out)
+    except UnknownArea as error:
+        raise UsageError(str(error)) from None
+    print(f"地域カルテ（{pages} ページ）を書き出しました: {args.out}")
     return EXIT_OK
 
 
@@ -298,15 +303,20 @@ def build_parser() -> argparse.ArgumentParser:
     areas.set_defaults(func=cmd_areas)
 
     export = sub.add_parser("export", help="export data").add_subparsers(dest="what", required=True)
-    places = export.add_parser("places", help="places as GeoJSON")
-    places.add_argument("--out", required=True)
-    places.add_argument("--public", action="store_true", help="only public places and public fields")
-    places.add_argument("--municipality")
-    places.set_defaults(func=cmd_export_places)
+    from dashboard import cli_admin, cli_exports  # they import helpers from this module
+
+    cli_exports.register(export)  # export places (csv/xlsx/geojson/gpkg/ods), export template
     export_areas = export.add_parser("areas", help="areas as GeoJSON")
     export_areas.add_argument("--out", required=True)
     export_areas.add_argument("--municipality")
     export_areas.set_defaults(func=cmd_export_areas)
+    karte = export.add_parser("karte", help="地域カルテ PDF (A4): one area, or --all = city summary + every area")
+    karte_which = karte.add_mutually_exclusive_group(required=True)
+    karte_which.add_argument("--area", help="area id (see `python -m dashboard areas`)")
+    karte_which.add_argument("--all", action="store_true", help="city summary page, then one page per area")
+    karte.add_argument("--out", required=True)
+    karte.add_argument("--municipality")
+    karte.set_defaults(func=cmd_export_karte)
 
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="what", required=True)
     imp_places = imp.add_parser("places", help="places from CSV (UTF-8/BOM/CP932), XLSX or GeoJSON")
@@ -372,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("name")
     user_add.add_argument("--role", choices=("coordinator", "admin"), required=True)
     user_add.set_defaults(func=cmd_user_add)
+    cli_admin.register(sub, user)  # snapshot create|list|diff; user disable|passwd|list
     return parser
 
 

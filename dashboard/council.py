@@ -68,7 +68,7 @@ def headlines(area_id: str | None, areas: pd.DataFrame, coverage_table: pd.DataF
         return result
     top = [f"{_short(r.label)} {r.rate * 100:.0f}%" for r in visible.itertuples()]
     n = int(visible["n_valid"].min())
-    rest = f"次いで{'・'.join(top[1:])}。" if len(top) > 1 else ""
+    rest = f"次いで{'・'.join(top[1:])}・" if len(top) > 1 else ""
     first = visible.iloc[0]
     result.append(Headline(f"多いリスク：{_short(first['label'])}", f"{first['rate'] * 100:.0f}%",
                            f"{rest}n≧{n:,}・{survey_as_of or ''}"))

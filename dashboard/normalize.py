@@ -78,3 +78,47 @@ def _kanji_number(text: str) -> int:
 def chome_arabic(name: str) -> str:
     """``塚越四丁目`` → ``塚越4丁目``, ``本町十二丁目`` → ``本町12丁目`` (e-Stat and Geolonia differ)."""
     return _KANJI_CHOME.sub(lambda m: f"{_kanji_number(m.group(1))}丁目", nfkc(name))
+
+
+#: Characters people type between phone digits: hyphens of every width (ー－―‐ and the minus sign
+#: become "-" or stay after NFKC), spaces and the parentheses of 048(432)1234.
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―ー−()]+")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s\-‐‑‒–—―ー−()]+$")
+#: 11-digit numbers: 携帯 (070/080/090), IP 電話 (050), M2M (020), 060, and 0800 free dial (under 080).
+_ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090")
+
+
+def looks_like_phone(text: str | None) -> bool:
+    """True when a cell holds only what a phone number is written with (digits, hyphens of any
+    width, spaces, parentheses, a leading ``+``) and at least one digit.
+
+    A contact cell such as ``社協 048-000-0000`` or ``info@example.jp`` is free text, not a number.
+    """
+    value = nfkc(text or "")
+    return bool(value) and bool(_PHONE_LIKE.match(value)) and any(ch.isdigit() for ch in value)
+
+
+def normalize_phone(text: str) -> str:
+    """A Japanese phone number with only digits and ``-``; raises ``ValueError`` if it cannot be one.
+
+    NFKC first (全角数字), every hyphen variant (ー－―‐−) and ``(``/``)``/spaces become one ``-``;
+    ``+81`` becomes ``0``. Valid are 10 digits (固定電話 ``048-432-1234``, ``0120-123-456``) or 11
+    digits starting 020/050/060/070/080/090 (携帯・IP電話, ``0800-123-4567``).
+
+    >>> normalize_phone("０４８（４３２）１２３４")
+    '048-432-1234'
+    """
+    value = nfkc(text)
+    if value.startswith("+81"):
+        value = "0" + value[3:].lstrip(" -‐―ー−(")
+    if not _PHONE_LIKE.match(value):
+        raise ValueError(f"not a phone number: {text!r}")
+    hyphenated = _PHONE_SEPARATORS.sub("-", value).strip("-")
+    digits = hyphenated.replace("-", "")
+    if not digits.isdigit() or not digits.startswith("0") or digits.startswith("00"):
+        raise ValueError(f"not a Japanese phone number: {text!r}")
+    if len(digits) == 10 and not digits.startswith(_ELEVEN_DIGIT_PREFIXES):
+        return hyphenated
+    if len(digits) == 11 and digits.startswith(_ELEVEN_DIGIT_PREFIXES):
+        return hyphenated
+    raise ValueError(f"phone number has {len(digits)} digits: {text!r}")

@@ -1,8 +1,10 @@
 """Places (resources) from our template, 自治体標準オープンデータセット (v1 / 正式版) or English keys.
 
-The file is read as text, headers are mapped to our field names through :data:`HEADER_SYNONYMS`,
-then every row is validated. Any problem makes the whole import fail (all-or-nothing) with one
-:class:`~dashboard.errors.Problem` per row and column.
+The file is read as text, headers are mapped to our field names (an explicit 列の対応づけ first,
+then :data:`HEADER_SYNONYMS` and :data:`EXTRA_SYNONYMS`), then every row is validated — and, when
+the caller passes the municipality's towns, rows without coordinates are placed at their 町丁目.
+Any problem makes the whole import fail (all-or-nothing) with one :class:`~dashboard.errors.Problem`
+per row and column, all of them in one report.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import pandas as pd
 
 from dashboard import schedule, vocab
 from dashboard.errors import InputError, Problem
+from dashboard.geocode import town_of_address
 from dashboard.importers.tables import read_csv_text, read_xlsx_text, spreadsheet_row
-from dashboard.normalize import nfkc, parse_bool_ja, parse_date_ja
+from dashboard.normalize import looks_like_phone, nfkc, normalize_phone, parse_bool_ja, parse_date_ja
 
 #: Our template's columns, in order (see data/templates/places_template.csv).
 TEMPLATE_COLUMNS = (
@@ -59,39 +62,86 @@ HEADER_SYNONYMS = {
     "送迎": "transport", "transport": "transport",
     "バリアフリー": "barrier_free", "barrier_free": "barrier_free",
     "電話番号": "contact_public", "連絡先": "contact_public", "telephonenumber": "contact_public",
-    "contact_public": "contact_public",
-    "内部連絡先": "contact_internal", "contact_internal": "contact_internal",
+    "contact_public": "contact_public", "連絡先(公開)": "contact_public",
+    "内部連絡先": "contact_internal", "contact_internal": "contact_internal", "連絡先(内部)": "contact_internal",
     "url": "url", "ホームページ": "url",
     "最終確認日": "last_verified", "確認日": "last_verified", "last_verified": "last_verified",
     "出典": "source", "source": "source",
-    "備考": "notes", "notes": "notes", "description": "notes",
+    "備考": "notes", "notes": "notes", "description": "notes", "備考(内部)": "notes",
 }
 
+#: More header synonyms, looked up after :data:`HEADER_SYNONYMS` (kept apart so that both can grow
+#: without editing the same lines). Keys are NFKC-normalised, lower case, without spaces.
+EXTRA_SYNONYMS = {
+    "tel": "contact_public", "tel.": "contact_public", "phone": "contact_public", "telephone": "contact_public",
+    "電話": "contact_public", "代表電話番号": "contact_public",
+    "名称(カナ)": "name_kana", "よみがな": "name_kana",
+    "所在地住所": "address", "住所(所在地)": "address",
+    "開催曜日": "schedule_text", "開催日・時間": "schedule_text", "活動日": "schedule_text",
+    "定員(人)": "capacity",
+}
+
+#: Field names as messages show them.
+_LABELS = {"name": "名称", "category": "種別", "lat": "緯度", "lon": "経度", "address": "住所"}
 _STATUS = {"active": "active", "活動中": "active", "paused": "paused", "休止": "paused", "休止中": "paused",
            "closed": "closed", "終了": "closed", "廃止": "closed"}
 _VISIBILITY = {"public": "public", "公開": "public", "internal": "internal", "非公開": "internal",
                "内部": "internal", "内部のみ": "internal"}
 #: Japan's extent with margin; a point outside is a swapped or mistyped coordinate.
 _LAT_RANGE, _LON_RANGE = (20.0, 46.0), (122.0, 154.0)
+#: Free-text fields stored as written (formula-like text is neutralised on export, not here).
+_TEXT_FIELDS = ("name_kana", "address", "prefecture", "city", "town_street", "banchi", "building",
+                "schedule_text", "operator_type", "venue_type", "activities", "target", "fee",
+                "contact_public", "contact_internal", "url", "source", "notes")
 
 
-def map_headers(columns) -> tuple[dict[str, str], list[str]]:
+def _synonym(header) -> str | None:
+    key = nfkc(str(header)).lower().replace(" ", "")
+    return HEADER_SYNONYMS.get(key) or EXTRA_SYNONYMS.get(key)
+
+
+def map_headers(columns, explicit: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
     """``{original header: field}`` for recognised headers and the list of unrecognised ones.
 
-    The first header mapping to a field wins (ODS files have both 住所 and 所在地_連結表記).
+    ``explicit`` (``{file header: field}``, checked by :func:`check_mapping`) is applied first, so a
+    user can name headers we do not recognise or override a synonym; the remaining headers go
+    through :data:`HEADER_SYNONYMS` and :data:`EXTRA_SYNONYMS`. The first header mapping to a field
+    wins (ODS files have both 住所 and 所在地_連結表記).
     """
-    mapping, unknown, taken = {}, [], set()
+    explicit = {str(k): v for k, v in (explicit or {}).items()}
+    mapping, unknown, taken = {}, [], set(explicit.values())
     for column in columns:
-        key = nfkc(str(column)).lower().replace(" ", "")
-        target = HEADER_SYNONYMS.get(key)
-        if target is None and key.replace("（", "(").replace("）", ")") in HEADER_SYNONYMS:
-            target = HEADER_SYNONYMS[key]
+        if str(column) in explicit:
+            mapping[column] = explicit[str(column)]
+            continue
+        target = _synonym(column)
         if target and target not in taken:
             mapping[column] = target
             taken.add(target)
         else:
             unknown.append(str(column))
     return mapping, unknown
+
+
+def check_mapping(mapping: dict[str, str], columns, name: str) -> None:
+    """Raise :class:`InputError` unless every key of ``mapping`` is a header of the file and every
+    value a distinct field of :data:`TEMPLATE_COLUMNS`."""
+    headers = {str(c) for c in columns}
+    problems, seen = [], {}
+    for header, target in mapping.items():
+        if str(header) not in headers:
+            problems.append(Problem(name, f"列の対応づけにある見出し「{header}」がファイルにありません",
+                                    f"mapping names header {header!r}, not in the file", column=str(header)))
+        if target not in TEMPLATE_COLUMNS:
+            problems.append(Problem(name, f"列の対応づけ先「{target}」は取り込みの項目にありません"
+                                          f"（{', '.join(TEMPLATE_COLUMNS)}）",
+                                    f"unknown target field {target!r}", column=str(header)))
+        elif target in seen:
+            problems.append(Problem(name, f"「{seen[target]}」と「{header}」が同じ項目「{target}」に対応づけられています",
+                                    f"two headers mapped to {target!r}", column=str(header)))
+        seen.setdefault(target, header)
+    if problems:
+        raise InputError(problems)
 
 
 def _category(value: str) -> str | None:
@@ -104,11 +154,35 @@ def _category(value: str) -> str | None:
 
 @dataclass
 class ParsedPlaces:
-    """Validated places as records ready for the store, plus what the reader noticed."""
+    """Validated places as records ready for the store, plus what the reader noticed.
+
+    ``geocoded`` counts rows placed at a 町丁目 representative point (no coordinates in the file).
+    """
 
     records: list[dict]
     encoding: str | None = None
     unknown_columns: list[str] = field(default_factory=list)
+    geocoded: int = 0
+
+
+@dataclass(frozen=True)
+class TownPoints:
+    """町丁目 names and representative points (Geolonia japanese-addresses, CC BY 4.0) for
+    offline geocoding; ``points[name]`` is ``(lat, lon)`` in WGS84, or ``None`` without a point."""
+
+    names: tuple[str, ...]
+    points: dict
+
+    @classmethod
+    def from_frame(cls, towns: pd.DataFrame) -> "TownPoints":
+        """From a frame with ``name, rep_lat, rep_lon`` (e.g. :func:`dashboard.store.reads.towns`)."""
+        missing = {"name", "rep_lat", "rep_lon"} - set(towns.columns)
+        if missing:
+            raise ValueError(f"towns frame lacks columns {sorted(missing)}; need name, rep_lat, rep_lon")
+        points = {}
+        for name, lat, lon in zip(towns["name"], towns["rep_lat"], towns["rep_lon"]):
+            points[str(name)] = None if pd.isna(lat) or pd.isna(lon) else (float(lat), float(lon))
+        return cls(names=tuple(points), points=points)
 
 
 def _stable_id(prefix: str, *parts) -> str:
@@ -116,24 +190,168 @@ def _stable_id(prefix: str, *parts) -> str:
     return f"{prefix}-{digest}"
 
 
-def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = None,
-             default_visibility: str = "internal", id_prefix: str = "p") -> list[dict]:
-    """Validate a frame of text cells already mapped to template field names.
-
-    Returns one record per row, or raises :class:`InputError` listing every problem.
-    ``default_visibility`` is ``internal`` unless the caller says otherwise: a private home must
-    never be published by accident.
-    """
+def _check_columns(frame: pd.DataFrame, name: str, default_category: str | None, geocoding: bool) -> None:
     problems: list[Problem] = []
+    columns = set(frame.columns)
+    address_for_coordinates = geocoding and bool(columns & {"address", "town_street"})
     for column in REQUIRED_COLUMNS:
-        if column not in frame.columns and not (column == "category" and default_category):
-            problems.append(Problem(name, f"必須の列「{column}」がありません", f"missing required column {column!r}"))
+        if address_for_coordinates and column in ("lat", "lon"):
+            continue  # with towns, an address can stand in for the coordinates
+        if column not in columns and not (column == "category" and default_category):
+            hint = "（または住所）" if geocoding and column in ("lat", "lon") else ""
+            problems.append(Problem(name, f"必須の列「{_LABELS[column]}（{column}）」{hint}がありません",
+                                    f"missing required column {column!r}"))
     if default_category and _category(default_category) is None:
         problems.append(Problem(name, f"指定された種別「{default_category}」は一覧にありません",
                                 f"unknown category {default_category!r}; allowed: {', '.join(vocab.CATEGORY_IDS)}"))
     if problems:
         raise InputError(problems)
 
+
+def _identity(cell: dict, record: dict, bad, default_category: str | None) -> None:
+    record["name"] = cell.get("name", "").strip()
+    if not record["name"]:
+        bad("name", "名称が空です", "empty name")
+    raw_category = cell.get("category", "").strip() or (default_category or "")
+    record["category"] = _category(raw_category)
+    if record["category"] is None:
+        bad("category", f"種別「{raw_category}」は一覧にありません（{'、'.join(vocab.CATEGORY_IDS)}）",
+            f"unknown category {raw_category!r}")
+
+
+def _states(cell: dict, record: dict, bad, default_visibility: str) -> None:
+    status_text = nfkc(cell.get("status", "")).lower() or "active"
+    record["status"] = _STATUS.get(status_text)
+    if record["status"] is None:
+        bad("status", f"状態「{status_text}」は 活動中・休止中・終了 のいずれかにしてください", f"bad status {status_text!r}")
+    vis_text = nfkc(cell.get("visibility", "")).lower() or default_visibility
+    record["visibility"] = _VISIBILITY.get(vis_text)
+    if record["visibility"] is None:
+        bad("visibility", f"公開区分「{vis_text}」は 公開・非公開 のいずれかにしてください", f"bad visibility {vis_text!r}")
+
+
+def _schedule(cell: dict, record: dict, bad) -> None:
+    """RRULE from the rrule cell; without one, from schedule words (毎週水曜 …) when unambiguous."""
+    rule = nfkc(cell.get("rrule", "")).upper()
+    record["rrule"] = rule or schedule.parse_schedule_ja(cell.get("schedule_text", ""))
+    record["frequency_class"] = "unknown"
+    if record["rrule"]:
+        try:
+            record["frequency_class"] = schedule.frequency_class(record["rrule"])
+        except (ValueError, TypeError) as exc:
+            bad("rrule", f"繰り返し規則（RRULE）が正しくありません: 「{rule}」", str(exc))
+
+
+def _numbers_dates_flags(cell: dict, record: dict, bad) -> None:
+    capacity = nfkc(cell.get("capacity", "")).removesuffix("人")
+    record["capacity"] = None
+    if capacity:
+        if capacity.isdigit():
+            record["capacity"] = int(capacity)
+        else:
+            bad("capacity", f"定員は0以上の整数で入力してください: 「{capacity}」", "capacity not an integer")
+    for key in ("transport", "barrier_free"):
+        try:
+            record[key] = parse_bool_ja(cell.get(key, ""))
+        except ValueError:
+            bad(key, f"「{cell.get(key)}」は あり・なし のいずれかにしてください", f"{key} not yes/no")
+    try:
+        record["last_verified"] = parse_date_ja(cell.get("last_verified", ""))
+    except ValueError:
+        bad("last_verified", f"日付として読めません: 「{cell.get('last_verified')}」（例: 2024-04-01, 令和6年4月1日）",
+            "bad date")
+
+
+def _texts(cell: dict, record: dict, bad) -> None:
+    """Free text as written; only a public phone number is normalised (it becomes a tel: link)."""
+    for key in _TEXT_FIELDS:
+        record[key] = cell.get(key, "").strip() or None
+    phone = record["contact_public"]
+    if phone and looks_like_phone(phone):  # 「社協 048-…」 or an e-mail address stays free text
+        try:
+            record["contact_public"] = normalize_phone(phone)
+        except ValueError as exc:
+            bad("contact_public", f"電話番号として読めません: 「{phone}」（市外局番から10桁、携帯・IP電話は11桁。"
+                                  "例: 048-432-1234）", str(exc))
+
+
+def _address_text(cell: dict) -> str:
+    address = cell.get("address", "").strip()
+    if address:
+        return address
+    return "".join(cell.get(k, "").strip() for k in ("prefecture", "city", "town_street", "banchi"))
+
+
+def _place_at_town(cell: dict, record: dict, bad, towns: TownPoints, city: str | None) -> None:
+    """Offline geocoding of a row without coordinates: the representative point of its 町丁目."""
+    address = _address_text(cell)
+    if not address:
+        for key in ("lat", "lon"):
+            bad(key, f"{_LABELS[key]}が空です（住所もないため位置を決められません）", f"{key} and address empty")
+        return
+    town = town_of_address(address, list(towns.names), city=city or cell.get("city", "").strip() or None)
+    if town is None:
+        bad("address", f"緯度・経度がなく、住所「{address}」から{city or ''}の町丁目を特定できません"
+                       "（緯度・経度を入力するか、住所に町丁目を書いてください）", "no coordinates; no known town in address")
+        return
+    point = towns.points[town]
+    if point is None:
+        bad("address", f"住所の町丁目「{town}」には代表点がないため位置を決められません（緯度・経度を入力してください）",
+            f"town {town!r} has no representative point")
+        return
+    record["lat"], record["lon"] = point
+    record["location_precision"] = "town"
+    note = f"緯度・経度がないため、住所の町丁目（{town}）の代表点に配置（Geolonia 住所データ）"
+    record["notes"] = f"{record['notes']} / {note}" if record.get("notes") else note
+
+
+def _location(cell: dict, record: dict, bad, towns: TownPoints | None, city: str | None) -> None:
+    lat_text, lon_text = nfkc(cell.get("lat", "")), nfkc(cell.get("lon", ""))
+    if towns is not None and not lat_text and not lon_text:
+        _place_at_town(cell, record, bad, towns, city)
+        return
+    for key, text, bounds in (("lat", lat_text, _LAT_RANGE), ("lon", lon_text, _LON_RANGE)):
+        label = _LABELS[key]
+        if not text:
+            bad(key, f"{label}が空です", f"{key} empty")
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            bad(key, f"{label}が数値ではありません: 「{text}」", f"{key} not a number")
+            continue
+        if not bounds[0] <= value <= bounds[1]:
+            bad(key, f"{label} {value} は日本の範囲外です（緯度と経度が逆かもしれません）", f"{key} {value} outside {bounds}")
+        record[key] = value
+    precision = nfkc(cell.get("location_precision", "")) or "surveyed"
+    record["location_precision"] = precision if precision in vocab.LOCATION_PRECISIONS else None
+    if record["location_precision"] is None:
+        bad("location_precision", f"位置の精度「{precision}」が正しくありません", f"one of {list(vocab.LOCATION_PRECISIONS)}")
+
+
+def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = None,
+             default_visibility: str = "internal", id_prefix: str = "p",
+             towns: pd.DataFrame | TownPoints | None = None, city: str | None = None) -> list[dict]:
+    """Validate a frame of text cells already mapped to template field names.
+
+    Returns one record per row, or raises :class:`InputError` listing every problem.
+    ``default_visibility`` is ``internal`` unless the caller says otherwise: a private home must
+    never be published by accident.
+
+    Normalised for machines, original text kept otherwise: numbers, dates and flags are NFKC-read;
+    a phone-like ``contact_public`` becomes digits and hyphens (:func:`normalize_phone`); an empty
+    ``rrule`` is filled from unambiguous ``schedule_text`` words (:func:`schedule.parse_schedule_ja`).
+
+    With ``towns`` (``name, rep_lat, rep_lon`` of the municipality's 町丁目, e.g.
+    ``reads.towns(engine, code)``) a row with neither 緯度 nor 経度 is placed at the representative
+    point of the 町丁目 its address names (``location_precision = "town"``, with a note); an address
+    naming no known 町丁目 is a problem of that row. ``city`` (e.g. ``"蕨市"``) helps cut the
+    address. Without ``towns``, missing coordinates are a problem, as before. Geocoding is part of
+    validation, not a step before it, so one run reports every problem of the file.
+    """
+    town_points = TownPoints.from_frame(towns) if isinstance(towns, pd.DataFrame) else towns
+    _check_columns(frame, name, default_category, geocoding=town_points is not None)
+    problems: list[Problem] = []
     records, seen_ids = [], {}
     for index, row in zip(frame.index, frame.to_dict("records")):
         line = spreadsheet_row(index)
@@ -143,70 +361,16 @@ def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = N
             problems.append(Problem(name, message, detail, row=line, column=column))
 
         record: dict = {}
-        record["name"] = cell.get("name", "").strip()
-        if not record["name"]:
-            bad("name", "名称が空です", "empty name")
-        raw_category = cell.get("category", "").strip() or (default_category or "")
-        record["category"] = _category(raw_category)
-        if record["category"] is None:
-            bad("category", f"種別「{raw_category}」は一覧にありません（{'、'.join(vocab.CATEGORY_IDS)}）",
-                f"unknown category {raw_category!r}")
-        for key, bounds in (("lat", _LAT_RANGE), ("lon", _LON_RANGE)):
-            text = nfkc(cell.get(key, ""))
-            try:
-                value = float(text)
-            except ValueError:
-                bad(key, f"{'緯度' if key == 'lat' else '経度'}が数値ではありません: 「{text}」", f"{key} not a number")
-                continue
-            if not bounds[0] <= value <= bounds[1]:
-                bad(key, f"{'緯度' if key == 'lat' else '経度'} {value} は日本の範囲外です（緯度と経度が逆かもしれません）",
-                    f"{key} {value} outside {bounds}")
-            record[key] = value
-        status_text = nfkc(cell.get("status", "")).lower() or "active"
-        record["status"] = _STATUS.get(status_text)
-        if record["status"] is None:
-            bad("status", f"状態「{status_text}」は 活動中・休止中・終了 のいずれかにしてください", f"bad status {status_text!r}")
-        vis_text = nfkc(cell.get("visibility", "")).lower() or default_visibility
-        record["visibility"] = _VISIBILITY.get(vis_text)
-        if record["visibility"] is None:
-            bad("visibility", f"公開区分「{vis_text}」は 公開・非公開 のいずれかにしてください", f"bad visibility {vis_text!r}")
-        rule = nfkc(cell.get("rrule", "")).upper()
-        record["rrule"] = rule or None
-        record["frequency_class"] = "unknown"
-        if rule:
-            try:
-                record["frequency_class"] = schedule.frequency_class(rule)
-            except (ValueError, TypeError) as exc:
-                bad("rrule", f"繰り返し規則（RRULE）が正しくありません: 「{rule}」", str(exc))
-        capacity = nfkc(cell.get("capacity", "")).removesuffix("人")
-        record["capacity"] = None
-        if capacity:
-            if capacity.isdigit():
-                record["capacity"] = int(capacity)
-            else:
-                bad("capacity", f"定員は0以上の整数で入力してください: 「{capacity}」", "capacity not an integer")
-        for key in ("transport", "barrier_free"):
-            try:
-                record[key] = parse_bool_ja(cell.get(key, ""))
-            except ValueError:
-                bad(key, f"「{cell.get(key)}」は あり・なし のいずれかにしてください", f"{key} not yes/no")
-        try:
-            record["last_verified"] = parse_date_ja(cell.get("last_verified", ""))
-        except ValueError:
-            bad("last_verified", f"日付として読めません: 「{cell.get('last_verified')}」（例: 2024-04-01, 令和6年4月1日）",
-                "bad date")
-        precision = nfkc(cell.get("location_precision", "")) or "surveyed"
-        record["location_precision"] = precision if precision in vocab.LOCATION_PRECISIONS else None
-        if record["location_precision"] is None:
-            bad("location_precision", f"位置の精度「{precision}」が正しくありません", f"one of {list(vocab.LOCATION_PRECISIONS)}")
-        for key in ("name_kana", "address", "prefecture", "city", "town_street", "banchi", "building",
-                    "schedule_text", "operator_type", "venue_type", "activities", "target", "fee",
-                    "contact_public", "contact_internal", "url", "source", "notes"):
-            value = cell.get(key, "").strip()
-            record[key] = value or None  # original text kept (formula-like text is neutralised on export)
+        _identity(cell, record, bad, default_category)
+        _states(cell, record, bad, default_visibility)
+        _schedule(cell, record, bad)
+        _numbers_dates_flags(cell, record, bad)
+        _texts(cell, record, bad)
+        _location(cell, record, bad, town_points, city)
         record_id = nfkc(cell.get("id", ""))
         if not record_id:
-            record_id = _stable_id(id_prefix, record["name"], record.get("address"), record.get("lat"), record.get("lon"))
+            record_id = _stable_id(id_prefix, record["name"], record.get("address"), record.get("lat"),
+                                   record.get("lon"))
         record["id"] = record_id
         if record_id in seen_ids:
             bad("id", f"IDが重複しています（{seen_ids[record_id]}行目と同じ）: 「{record_id}」", "duplicate id")
@@ -222,12 +386,16 @@ def _geojson_frame(path: Path, name: str) -> pd.DataFrame:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(name, "GeoJSONとして読めません", str(exc))]) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+    features = data.get("features", []) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise InputError([Problem(name, "GeoJSONの FeatureCollection ではありません", "expected a FeatureCollection")])
     rows = []
-    for number, feature in enumerate(data.get("features", []), start=2):
-        geometry = (feature or {}).get("geometry") or {}
-        props = {k: "" if v is None else str(v) for k, v in ((feature or {}).get("properties") or {}).items()}
+    for number, feature in enumerate(features, start=2):
+        if not isinstance(feature, dict):
+            raise InputError([Problem(name, "GeoJSONの Feature ではありません", f"feature is {type(feature).__name__}",
+                                      row=number)])
+        geometry = feature.get("geometry") or {}
+        props = {k: "" if v is None else str(v) for k, v in (feature.get("properties") or {}).items()}
         if geometry.get("type") == "Point" and len(geometry.get("coordinates", [])) >= 2:
             props["lon"], props["lat"] = (str(c) for c in geometry["coordinates"][:2])
         elif geometry:
@@ -237,24 +405,80 @@ def _geojson_frame(path: Path, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=str).fillna("")
 
 
-def read_places_file(path: Path, *, default_category: str | None = None,
-                     default_visibility: str = "internal") -> ParsedPlaces:
-    """Read and validate a places file (CSV / XLSX / GeoJSON). Raises InputError on any problem."""
+def _japanese_chars(text: str) -> int:
+    """ひらがな, full-width カタカナ and 漢字 in ``text`` (half-width ｶﾅ deliberately not counted)."""
+    return sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+
+
+def _reject_unsupported_encoding(raw: bytes, name: str) -> None:
+    """Name UTF-16 and EUC-JP files instead of reading them as something else.
+
+    UTF-16 (Excel's 「Unicode テキスト」) has NUL bytes. EUC-JP often decodes as CP932 without an
+    error — as half-width ｶﾅ gibberish whose headers match nothing. When the bytes are valid EUC-JP
+    and read as more ひらがな/カタカナ/漢字 that way than as CP932, the file is EUC-JP. (A real CP932
+    file almost always has a kanji whose first byte, 0x88–0x9F, is invalid in EUC-JP.)
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise InputError([Problem(name, "UTF-16 で保存されたファイルは読めません（Excelの「CSV UTF-8」または"
+                                        "「CSV（コンマ区切り）」で保存し直してください）", "UTF-16 (BOM or NUL bytes)")])
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    try:
+        euc = raw.decode("euc_jp")
+    except UnicodeDecodeError:
+        return
+    try:
+        cp932 = raw.decode("cp932")
+    except UnicodeDecodeError:
+        cp932 = ""
+    if _japanese_chars(euc) > _japanese_chars(cp932):
+        raise InputError([Problem(name, "EUC-JP で保存されたファイルのようです（UTF-8 または Shift_JIS(CP932) で"
+                                        "保存し直してください）", "looks like EUC-JP")])
+
+
+def _read_table(path: Path, name: str) -> tuple[pd.DataFrame, str | None]:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        _reject_unsupported_encoding(path.read_bytes(), name)
+        return read_csv_text(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx_text(path), None
+    if suffix in (".geojson", ".json"):
+        return _geojson_frame(path, name), None
+    raise InputError([Problem(name, f"この形式は取り込めません: {suffix}（CSV・Excel・GeoJSON）", "unsupported format")])
+
+
+def _blank(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame[column].map(nfkc) == ""
+
+
+def read_places_file(path: Path, *, default_category: str | None = None, default_visibility: str = "internal",
+                     towns: pd.DataFrame | None = None, city: str | None = None,
+                     mapping: dict[str, str] | None = None) -> ParsedPlaces:
+    """Read and validate a places file (CSV / XLSX / GeoJSON). Raises InputError on any problem.
+
+    ``mapping`` (``{file header: template field}``, from the import wizard's 列の対応づけ) is
+    applied before header synonyms; a header or field it names that does not exist is an error.
+    ``towns``/``city``: see :func:`validate` — with them, rows without coordinates are placed at
+    their 町丁目's representative point; without them (the default) such rows are errors.
+    """
     path = Path(path)
     name = path.name
-    suffix = path.suffix.lower()
-    encoding = None
-    if suffix in (".csv", ".txt"):
-        frame, encoding = read_csv_text(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        frame = read_xlsx_text(path)
-    elif suffix in (".geojson", ".json"):
-        frame = _geojson_frame(path, name)
-    else:
-        raise InputError([Problem(name, f"この形式は取り込めません: {suffix}（CSV・Excel・GeoJSON）", "unsupported format")])
-    mapping, unknown = map_headers(frame.columns)
-    frame = frame[list(mapping)].rename(columns=mapping)
-    if frame.empty:
+    frame, encoding = _read_table(path, name)
+    if mapping:
+        check_mapping(mapping, frame.columns, name)
+    header_map, unknown = map_headers(frame.columns, explicit=mapping)
+    if len(frame) == 0:
         raise InputError([Problem(name, "データの行がありません", "no data rows")])
-    records = validate(frame, name, default_category=default_category, default_visibility=default_visibility)
-    return ParsedPlaces(records=records, encoding=encoding, unknown_columns=unknown)
+    frame = frame[list(header_map)].rename(columns=header_map)
+    records = validate(frame, name, default_category=default_category, default_visibility=default_visibility,
+                       towns=towns, city=city)
+    geocoded = 0
+    if towns is not None:  # validation passed, so every row without both coordinates was placed at its town
+        geocoded = int((_blank(frame, "lat") & _blank(frame, "lon")).sum())
+    return ParsedPlaces(records=records, encoding=encoding, unknown_columns=unknown, geocoded=geocoded)

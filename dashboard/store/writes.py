@@ -105,6 +105,19 @@ def add_audit(session: Session, *, place_id: str, municipality_code: str, change
                              action=action, field=field, old_value=audit_text(old), new_value=audit_text(new)))
 
 
+def record_values(record: dict, *, town_code: str | None = None, area_id: str | None = None) -> dict:
+    """The stored values of a validated record: :data:`PLACE_FIELDS` plus the town and area derived
+    from its point. :func:`upsert_places` and the import preview compare these with the store."""
+    values = {k: record.get(k) for k in PLACE_FIELDS}
+    values.update(town_code=town_code, area_id=area_id)
+    return values
+
+
+def changed_fields(place: m.Place, values: dict) -> list[str]:
+    """Fields of ``values`` that differ from the stored ``place`` (empty: the place is unchanged)."""
+    return [k for k, v in values.items() if getattr(place, k) != v]
+
+
 def upsert_places(session: Session, records: list[dict], *, municipality_code: str, prefecture_code: int,
                   batch_id: int, source_name: str, is_synthetic: bool = False,
                   changed_by: str | None = None, action: str = "import") -> dict[str, int]:
@@ -118,8 +131,7 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
                                          [r["lon"] for r in records], prefecture_code, name=source_name)
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     for record, town_code, area_id in zip(records, town_codes, area_ids):
-        values = {k: record.get(k) for k in PLACE_FIELDS}
-        values.update(town_code=town_code, area_id=area_id)
+        values = record_values(record, town_code=town_code, area_id=area_id)
         place = session.get(m.Place, record["id"])
         if place is None:
             session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
@@ -129,7 +141,7 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
             counts["new"] += 1
         elif place.municipality_code != municipality_code:
             raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
-        elif any(getattr(place, k) != v for k, v in values.items()):
+        elif changed_fields(place, values):
             for key, value in values.items():
                 if getattr(place, key) != value:
                     add_audit(session, place_id=place.id, municipality_code=municipality_code, changed_by=changed_by,

@@ -55,7 +55,8 @@ def _check_ids(frame: pd.DataFrame, name: str) -> None:
     for column in schema.ID_COLUMNS:
         for index in frame.index[frame[column].str.strip() == ""]:
             problems.append(Problem(name, f"{column} が空です", f"empty {column}", row=spreadsheet_row(index), column=column))
-    duplicated = frame["respondent_id"].duplicated(keep="first") & (frame["respondent_id"].str.strip() != "")
+    ids = frame["respondent_id"].str.strip()  # stored stripped, so compare stripped
+    duplicated = ids.duplicated(keep="first") & (ids != "")
     for index in frame.index[duplicated]:
         problems.append(Problem(name, f"回答者ID「{frame.at[index, 'respondent_id']}」が重複しています", "duplicate id",
                                 row=spreadsheet_row(index), column="respondent_id"))

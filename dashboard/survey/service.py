@@ -39,6 +39,11 @@ def helpers_table(answers: pd.DataFrame, area_order: list[str], items: dict[str,
                          "needs": int(needs), "offers": int(offers), "gap": int(needs - offers)})
     table = pd.DataFrame(rows)
     table["suppressed"] = table["n"] < min_n
+    # complementary suppression (survey.md §3): one hidden area could be recovered from the city total
+    sizes = table[table["area_id"] != "ALL"].drop_duplicates("area_id").set_index("area_id")["n"]
+    hidden = sizes[sizes < min_n]
+    if len(hidden) == 1 and (sizes >= min_n).any():
+        table.loc[table["area_id"] == sizes[sizes >= min_n].idxmin(), "suppressed"] = True
     counts = ["n", "needs", "offers", "gap"]
     table[counts] = table[counts].astype("Int64")
     table.loc[table["suppressed"], counts] = pd.NA

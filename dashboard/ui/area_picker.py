@@ -38,7 +38,11 @@ def area_select(areas: pd.DataFrame, *, key: str, label: str = "圏域", all_lab
     if st.session_state.get(key) != current:
         st.session_state[key] = current
     container = st.sidebar if sidebar else st
-    choice = container.selectbox(label, [""] + list(names), key=key, format_func=lambda a: names.get(a, all_label))
-    if choice != current:
-        set_area(choice or None)
+    choice = container.selectbox(label, [""] + list(names), key=key, format_func=lambda a: names.get(a, all_label),
+                                 on_change=_from_widget, args=(key,))
     return choice or None
+
+
+def _from_widget(key: str) -> None:
+    """The user picked an area: make it the shared choice (runs before the page script)."""
+    set_area(st.session_state.get(key) or None)

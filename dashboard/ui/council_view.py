@@ -12,20 +12,21 @@ from dashboard.ui.text import md_escape
 _CSS = """
 <style>
 section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
-.block-container {padding-top: 0.8rem !important; padding-bottom: 0 !important; max-width: 100% !important;}
+.block-container {padding-top: 0.4rem !important; padding-bottom: 0 !important; max-width: 100% !important;}
 .st-key-tsudoi_council, .st-key-tsudoi_council p, .st-key-tsudoi_council li, .st-key-tsudoi_council td,
 .st-key-tsudoi_council th {font-size: 24px !important; color: #111111;}
-.st-key-tsudoi_council h1 {font-size: 40px !important; padding: 0 !important;}
-.st-key-tsudoi_council [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
+.st-key-tsudoi_council h1 {font-size: 38px !important; padding: 0 !important; margin: 0 !important; line-height: 1.2 !important;}
+.st-key-tsudoi_council [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
 .st-key-tsudoi_council [data-testid="stVerticalBlockBorderWrapper"] {padding: 0.2rem 0.8rem !important;}
 .st-key-tsudoi_council h2 {font-size: 48px !important; font-weight: 700; padding: 0 !important; line-height: 1.05 !important;
   color: #000000;}
 .st-key-tsudoi_council [data-testid="stCaptionContainer"], .st-key-tsudoi_council [data-testid="stCaptionContainer"] *
-  {font-size: 24px !important; color: #222222 !important; line-height: 1.25;}
+  {font-size: 24px !important; color: #222222 !important; line-height: 1.2;}
+.st-key-tsudoi_council p {line-height: 1.3 !important; margin-bottom: 0 !important;}
 .st-key-tsudoi_council .st-key-tsudoi_sources [data-testid="stCaptionContainer"],
 .st-key-tsudoi_council .st-key-tsudoi_sources [data-testid="stCaptionContainer"] *
   {font-size: 12px !important; line-height: 1.2 !important; color: #333333 !important; text-align: center;}
-.st-key-tsudoi_council button {font-size: 28px !important; min-height: 56px;}
+.st-key-tsudoi_council button {font-size: 28px !important; min-height: 48px;}
 .st-key-tsudoi_council button p {font-size: 28px !important;}
 </style>
 """

@@ -127,3 +127,12 @@ def page(browser):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
+
+
+def log_in(page, server, name: str = "demo", password: str = "demo") -> None:
+    """Log in through the form (a page load starts a new session, so do it per test)."""
+    page.goto(f"{server.url}/login")
+    page.get_by_label("ユーザー名").fill(name)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_text(f"ログイン中：{name}").wait_for(timeout=30_000)
