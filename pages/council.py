@@ -38,7 +38,7 @@ if survey_batch is not None and bool(survey_batch["is_synthetic"]):
     badges.append(SYNTHETIC_LABEL)
 
 with st.container(key="tsudoi_council"):
-    council_view.header(slide, badges)
+    council_view.header(slide, badges, code)
     if slide.kind == "priority":
         if survey is None:
             st.markdown("ニーズ調査のデータがないため、優先圏域は表示できません。")

@@ -80,9 +80,12 @@ def navigation(index: int, count: int, sources_line: str) -> None:
                  width="stretch")
 
 
-def header(slide: Slide, badges: list[str]) -> None:
-    """Title, then the synthetic-data badges (body size, one line)."""
-    st.title(md_escape(slide.title), anchor=False)
+def header(slide: Slide, badges: list[str], code: str) -> None:
+    """Title with the downloads beside it, then the synthetic-data badges (body size, one line)."""
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.title(md_escape(slide.title), anchor=False)
+    with right:
+        downloads(code, slide.area_id, slide.title if slide.area_id else "市全体")
     if badges:
         st.markdown("".join(f"**【{md_escape(b)}】**" for b in badges))
 
@@ -95,3 +98,21 @@ def headline_stack(items: list[Headline]) -> None:
             label.markdown(f"**{md_escape(item.label)}**")
             value.markdown(f"## {md_escape(item.value)}", text_alignment="right")
             st.markdown(md_escape(item.note))
+
+
+def downloads(code: str, area_id: str | None, area_label: str) -> None:
+    """Paper and pictures for the council: 地域カルテ PDFs and a PNG of the map (made on click)."""
+    from dashboard.karte.data import gather
+    from dashboard.karte.pdf import karte_pdf_bytes, render_area_map_png
+    from dashboard.ui.store import engine
+
+    with st.popover("資料（PDF・画像）"):
+        if area_id:
+            st.download_button(f"{area_label}の地域カルテ（PDF）",
+                               lambda: karte_pdf_bytes(gather(engine(), code, [area_id])),
+                               file_name=f"地域カルテ_{area_id}.pdf", mime="application/pdf", key="tsudoi_karte_one")
+        st.download_button("全圏域の地域カルテ（PDF、市全体の要約つき）",
+                           lambda: karte_pdf_bytes(gather(engine(), code, None)),
+                           file_name="地域カルテ_全圏域.pdf", mime="application/pdf", key="tsudoi_karte_all")
+        st.download_button(f"{area_label}の地図（PNG画像）", lambda: render_area_map_png(engine(), code, area_id),
+                           file_name=f"地図_{area_id or 'city'}.png", mime="image/png", key="tsudoi_map_png")
