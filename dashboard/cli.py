@@ -18,6 +18,8 @@ from dashboard.store import reads
 from dashboard.store.engine import open_store
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: A file with a systematic mistake can produce thousands of problems; show the first ones.
+MAX_PROBLEMS_SHOWN = 50
 
 
 class UsageError(Exception):
@@ -87,7 +89,10 @@ def cmd_export_karte(args, engine) -> int:
 
 
 def cmd_import_places(args, engine) -> int:
+    import json
+
     from dashboard.importers.places import read_places_file
+    from dashboard.importers.preview import preview_changes
     from dashboard.importers.tables import sha256_of
     from dashboard.store import writes
     from dashboard.store.engine import write_session
@@ -96,26 +101,35 @@ def cmd_import_places(args, engine) -> int:
     if not path.is_file():
         raise InputError([Problem(path.name, f"ファイルが見つかりません: {path}", "file not found")])
     code = _municipality(engine, args.municipality)
-    parsed = read_places_file(path, default_category=args.category, default_visibility=args.visibility)
+    city = reads.municipalities(engine).set_index("code").at[code, "name"]
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8-sig"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise UsageError(f"対応表（JSON）を読めません: {args.mapping} ({error})") from None
+    parsed = read_places_file(path, default_category=args.category, default_visibility=args.visibility,
+                              towns=reads.towns(engine, code), city=city, mapping=mapping)
     if parsed.encoding:
         print(f"文字コード: {parsed.encoding}")
     if parsed.unknown_columns:
         print(f"取り込まなかった列 (ignored columns): {', '.join(parsed.unknown_columns)}")
-
-    class DryRun(Exception):
-        pass
-
-    try:
-        with write_session(engine) as session:
-            batch = writes.add_batch(session, "places", path.name, sha256_of(path), len(parsed.records), parsed.encoding)
-            counts = writes.upsert_places(session, parsed.records, municipality_code=code,
-                                          prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name)
-            if args.dry_run:
-                raise DryRun  # roll the transaction back: a dry run checks everything but writes nothing
-    except DryRun:
-        pass
-    verb = "取り込めます（--dry-run のため書き込みません）" if args.dry_run else "取り込みました"
-    print(f"{len(parsed.records)} 件を{verb}: 新規 {counts['new']} / 変更 {counts['changed']} / 変更なし {counts['unchanged']}")
+    if parsed.geocoded:
+        print(f"座標のない {parsed.geocoded} 件を住所の町丁目の代表点に置きました（位置の精度：町丁目の代表点）")
+    if args.dry_run:
+        preview = preview_changes(engine, code, parsed.records, source_name=path.name)
+        counts = preview["status"].value_counts()
+        print(f"{len(parsed.records)} 件を取り込めます（--dry-run のため書き込みません）: 新規 {counts.get('new', 0)} / "
+              f"変更 {counts.get('changed', 0)} / 変更なし {counts.get('unchanged', 0)}")
+        for row in preview[preview["status"] == "changed"].itertuples():
+            print(f"  変更: {row.id} {row.name}: {', '.join(row.changed_fields)}")
+        return EXIT_OK
+    with write_session(engine) as session:
+        batch = writes.add_batch(session, "places", path.name, sha256_of(path), len(parsed.records), parsed.encoding)
+        counts = writes.upsert_places(session, parsed.records, municipality_code=code,
+                                      prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name)
+    print(f"{len(parsed.records)} 件を取り込みました: 新規 {counts['new']} / 変更 {counts['changed']} / "
+          f"変更なし {counts['unchanged']}")
     return EXIT_OK
 
 
@@ -319,12 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     karte.set_defaults(func=cmd_export_karte)
 
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="what", required=True)
-    imp_places = imp.add_parser("places", help="places from CSV (UTF-8/BOM/CP932), XLSX or GeoJSON")
+    imp_places = imp.add_parser("places", help="places from CSV (UTF-8/BOM/CP932), XLSX, GeoJSON or GeoPackage")
     imp_places.add_argument("file")
     imp_places.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     imp_places.add_argument("--category", help="category for rows without one")
     imp_places.add_argument("--visibility", choices=("public", "internal"), default="internal",
                             help="for rows without a visibility column (default internal)")
+    imp_places.add_argument("--mapping", help="JSON {file header: template field} for headers we don't recognise")
     imp_places.add_argument("--municipality")
     imp_places.set_defaults(func=cmd_import_places)
 
@@ -394,8 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"取り込めませんでした。ストアは変更されていません (nothing was written). 問題 {len(error.problems)} 件:",
               file=sys.stderr)
-        for problem in error.problems:
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
             print(f"  {problem}", file=sys.stderr)
+        if len(error.problems) > MAX_PROBLEMS_SHOWN:
+            print(f"  ほか {len(error.problems) - MAX_PROBLEMS_SHOWN} 件 (and more)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except UsageError as error:
         print(str(error), file=sys.stderr)

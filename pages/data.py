@@ -2,22 +2,31 @@
 
 import streamlit as st
 
-from dashboard.ui import edit_view, shell
+from dashboard.ui import admin_view, edit_view, import_view, shell
 from dashboard.ui.store import read
 
 st.title("データ管理")
 current = shell.municipality()
 if current is None:
     st.stop()
-code, _ = current
+code, city = current
 areas, towns = read("areas", code), read("towns", code)
 places = read("places", code, internal=True)
 area_names = dict(zip(areas["area_id"], areas["area_name"]))
+prefecture = read("municipalities").set_index("code").at[code, "prefecture"]
 
-tab_edit, tab_stale = st.tabs(["資源の編集", "要確認（12か月以上未確認）"])
-with tab_edit:
+tabs = st.tabs(["取り込み", "資源の編集", "要確認（12か月以上未確認）", "書き出し", "振り返り（スナップショット）", "ユーザー"])
+with tabs[0]:
+    import_view.wizard(code, city, towns)
+with tabs[1]:
     edit_view.restore_typed_after_reload(places)
     edit_view.edit_place(code, areas, towns, places)
     edit_view.audit_panel(edit_view.selected_edit_id())
-with tab_stale:
+with tabs[2]:
     edit_view.stale_list(places, area_names)
+with tabs[3]:
+    admin_view.export_buttons(code, city, prefecture)
+with tabs[4]:
+    admin_view.snapshot_section(code, area_names)
+with tabs[5]:
+    admin_view.users_section()

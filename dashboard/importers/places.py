@@ -439,7 +439,8 @@ def _reject_unsupported_encoding(raw: bytes, name: str) -> None:
                                         "保存し直してください）", "looks like EUC-JP")])
 
 
-def _read_table(path: Path, name: str) -> tuple[pd.DataFrame, str | None]:
+def read_table(path: Path, name: str) -> tuple[pd.DataFrame, str | None]:
+    """The file's cells as text (CSV, XLSX, GeoJSON, GeoPackage) and the CSV encoding used."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         _reject_unsupported_encoding(path.read_bytes(), name)
@@ -448,7 +449,42 @@ def _read_table(path: Path, name: str) -> tuple[pd.DataFrame, str | None]:
         return read_xlsx_text(path), None
     if suffix in (".geojson", ".json"):
         return _geojson_frame(path, name), None
-    raise InputError([Problem(name, f"この形式は取り込めません: {suffix}（CSV・Excel・GeoJSON）", "unsupported format")])
+    if suffix == ".gpkg":
+        return _gpkg_frame(path, name), None
+    raise InputError([Problem(name, f"この形式は取り込めません: {suffix}（CSV・Excel・GeoJSON・GeoPackage）",
+                              "unsupported format")])
+
+
+def _gpkg_frame(path: Path, name: str) -> pd.DataFrame:
+    """The first layer of a GeoPackage (points) as text cells plus lat/lon in EPSG:4326."""
+    import geopandas as gpd
+
+    try:
+        layer = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for broken files; report, don't crash
+        raise InputError([Problem(name, "GeoPackageを読み込めません", f"{type(exc).__name__}: {exc}")]) from None
+    if layer.geometry.isna().all():
+        frame = pd.DataFrame(layer.drop(columns="geometry"))
+    else:
+        if not (layer.geometry.geom_type == "Point").all():
+            raise InputError([Problem(name, "点（Point）以外の図形は取り込めません", "non-point geometry", column="geometry")])
+        layer = layer.to_crs("EPSG:4326") if layer.crs else layer
+        frame = pd.DataFrame(layer.drop(columns="geometry"))
+        frame["lat"], frame["lon"] = layer.geometry.y.to_numpy(), layer.geometry.x.to_numpy()
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.map(_gpkg_cell).reset_index(drop=True)
+
+
+def _gpkg_cell(value) -> str:
+    """GeoPackage values as the text a spreadsheet would hold (integers and booleans read with
+    nulls come back as floats: 20.0 → "20", 0.0 → "0")."""
+    if isinstance(value, bool):
+        return "あり" if value else "なし"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _blank(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -469,7 +505,7 @@ def read_places_file(path: Path, *, default_category: str | None = None, default
     """
     path = Path(path)
     name = path.name
-    frame, encoding = _read_table(path, name)
+    frame, encoding = read_table(path, name)
     if mapping:
         check_mapping(mapping, frame.columns, name)
     header_map, unknown = map_headers(frame.columns, explicit=mapping)

@@ -1,0 +1,146 @@
+"""The import wizard: upload → 列の対応づけ → check (per-row report) → preview → commit (all or nothing)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from dashboard import vocab
+from dashboard.errors import InputError
+from dashboard.importers.places import TEMPLATE_COLUMNS, map_headers, read_places_file, read_table
+from dashboard.importers.preview import preview_changes
+from dashboard.store import models as m
+from dashboard.store import writes
+from dashboard.store.engine import read_session, write_session
+from dashboard.ui import session
+from dashboard.ui.edit_view import LABELS
+from dashboard.ui.store import engine
+
+FILE_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg"]
+SKIP = ""
+#: Records written per progress-bar step (all steps are one transaction).
+CHUNK = 200
+_STATUS = {"new": "新規", "changed": "変更", "unchanged": "変更なし"}
+
+
+def _saved_mappings() -> dict[str, dict]:
+    with read_session(engine()) as db:
+        rows = db.execute(select(m.SavedMapping.name, m.SavedMapping.mapping_json)
+                          .where(m.SavedMapping.kind == "places")).all()
+    return {r.name: json.loads(r.mapping_json) for r in rows}
+
+
+def _save_mapping(name: str, mapping: dict) -> None:
+    with write_session(engine()) as db:
+        db.merge(m.SavedMapping(kind="places", name=name, mapping_json=json.dumps(mapping, ensure_ascii=False)))
+
+
+def problems_table(error: InputError) -> pd.DataFrame:
+    return pd.DataFrame([{"行": p.row or "", "列": LABELS.get(p.column, p.column or ""), "内容": p.message_ja}
+                         for p in error.problems])
+
+
+def _column_mapping(frame: pd.DataFrame, saved: dict) -> dict[str, str]:
+    """Selectboxes for headers we do not recognise; returns ``{header: field}`` (skipped ones left out)."""
+    _, unknown = map_headers(frame.columns, explicit={k: v for k, v in saved.items() if k in frame.columns})
+    mapping = {k: v for k, v in saved.items() if k in frame.columns}
+    if not unknown:
+        return mapping
+    st.markdown("**列の対応づけ**：次の列は自動で判別できませんでした。対応する項目を選んでください（取り込まない列はそのまま）。")
+    fields = [SKIP] + list(TEMPLATE_COLUMNS)
+    columns = st.columns(3)
+    for index, header in enumerate(unknown):
+        with columns[index % 3]:
+            choice = st.selectbox(f"「{header}」", fields, key=f"tsudoi_map_{header}",
+                                  format_func=lambda f: "（取り込まない）" if f == SKIP else LABELS.get(f, f))
+        if choice != SKIP:
+            mapping[header] = choice
+    return mapping
+
+
+def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
+    uploaded = st.file_uploader("資源の一覧ファイル（CSV・Excel・GeoJSON・GeoPackage）", type=FILE_TYPES,
+                                key="tsudoi_upload")
+    left, right, third = st.columns(3)
+    default_category = left.selectbox("種別の列がないときの種別", [""] + list(vocab.CATEGORY_IDS), key="tsudoi_imp_cat",
+                                      format_func=lambda c: c or "（指定しない）")
+    default_visibility = right.radio("公開区分の列がないとき", ["internal", "public"], format_func=vocab.VISIBILITIES.get,
+                                     key="tsudoi_imp_vis", help="個人宅などを誤って公開しないよう、既定は「内部」です。")
+    saved = _saved_mappings()
+    saved_name = third.selectbox("保存した列の対応づけ", [""] + list(saved), key="tsudoi_imp_saved",
+                                 format_func=lambda n: n or "（使わない）")
+    if uploaded is None:
+        st.caption("テンプレートは「書き出し」タブからダウンロードできます。文字コードは UTF-8 と Shift_JIS（CP932）のどちらでも構いません。")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(uploaded.name).name  # only the base name: never a path from the browser
+        path.write_bytes(uploaded.getvalue())
+        try:
+            frame, _ = read_table(path, path.name)
+        except InputError as error:
+            st.error("ファイルを読めませんでした。")
+            st.dataframe(problems_table(error), hide_index=True, width="stretch")
+            return
+        mapping = _column_mapping(frame, saved.get(saved_name, {}))
+        with st.expander("この列の対応づけを保存する"):
+            name = st.text_input("名前（例：社協の集いの場一覧）", key="tsudoi_imp_save_name")
+            if st.button("保存", key="tsudoi_imp_save") and name.strip():
+                _save_mapping(name.strip(), mapping)
+                st.success(f"「{name.strip()}」として保存しました。次回から選べます。")
+        try:
+            parsed = read_places_file(path, default_category=default_category or None,
+                                      default_visibility=default_visibility, towns=towns, city=city,
+                                      mapping=mapping or None)
+            preview = preview_changes(engine(), code, parsed.records, source_name=path.name)
+        except InputError as error:
+            st.error(f"取り込めません：{len(error.problems)} 件の問題があります。ファイルを直してから、もう一度アップロードしてください。"
+                     "（一部だけ取り込むことはしません）")
+            st.dataframe(problems_table(error), hide_index=True, width="stretch")
+            return
+    _preview(parsed, preview)
+    if st.button(f"{len(parsed.records)} 件を取り込む", type="primary", key="tsudoi_imp_commit"):
+        _commit(code, uploaded.name, parsed)
+
+
+def _preview(parsed, preview: pd.DataFrame) -> None:
+    counts = preview["status"].value_counts()
+    notes = [f"文字コード：{parsed.encoding}" if parsed.encoding else "",
+             f"住所から町丁目の代表点に置いた件数：{parsed.geocoded}" if parsed.geocoded else "",
+             f"取り込まない列：{'、'.join(parsed.unknown_columns)}" if parsed.unknown_columns else ""]
+    st.success(f"問題はありません。新規 {counts.get('new', 0)} 件・変更 {counts.get('changed', 0)} 件・"
+               f"変更なし {counts.get('unchanged', 0)} 件")
+    for note in filter(None, notes):
+        st.caption(note)
+    st.dataframe(pd.DataFrame({
+        "ID": preview["id"], "名称": preview["name"], "結果": preview["status"].map(_STATUS),
+        "変わる項目": preview["changed_fields"].map(lambda f: "、".join(LABELS.get(x, x) for x in f)),
+    }), hide_index=True, width="stretch")
+
+
+def _commit(code: str, file_name: str, parsed) -> None:
+    """One transaction; the progress bar advances per chunk. Any error rolls everything back."""
+    user = session.current_user()
+    bar = st.progress(0.0, text="取り込んでいます…")
+    records = parsed.records
+    totals = {"new": 0, "changed": 0, "unchanged": 0}
+    try:
+        with write_session(engine()) as db:
+            batch = writes.add_batch(db, "places", file_name, "-", len(records), parsed.encoding, created_by=user.name)
+            for start in range(0, len(records), CHUNK):
+                counts = writes.upsert_places(db, records[start:start + CHUNK], municipality_code=code,
+                                              prefecture_code=int(code[:2]), batch_id=batch, source_name=file_name,
+                                              changed_by=f"{user.name}（取り込み：{file_name}）")
+                for key in totals:
+                    totals[key] += counts[key]
+                bar.progress(min(1.0, (start + CHUNK) / len(records)), text="取り込んでいます…")
+    except InputError as error:
+        st.error("取り込めませんでした。何も書き込んでいません。")
+        st.dataframe(problems_table(error), hide_index=True, width="stretch")
+        return
+    bar.progress(1.0, text="完了")
+    st.success(f"取り込みました：新規 {totals['new']} 件・変更 {totals['changed']} 件・変更なし {totals['unchanged']} 件")
