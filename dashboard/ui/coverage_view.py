@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import coverage, vocab
 from dashboard.maps.coverage_map import build_coverage_map
-from dashboard.maps.resource_map import BASEMAPS
 from dashboard.ui.map_view import show_map
+from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.text import md_escape
 
 EXTRA_POINTS_KEY = "tsudoi_extra_candidates"
@@ -75,9 +75,8 @@ def extra_points() -> list[tuple[float, float]]:
 @st.fragment
 def coverage_map(areas, result: coverage.CoverageResult, picks: list[dict]) -> None:
     """The map; a click on it adds a candidate point (for the next-salon suggestion)."""
-    basemap = st.session_state.get("tsudoi_basemap", "gsi_pale")
     fmap = build_coverage_map(areas, result.table, result.units, result.places, picks, extra_points(),
-                              basemap=basemap if basemap in BASEMAPS else "gsi_pale",
+                              basemap=basemap_choice(),
                               distance_m=result.query.distance_m)
     clicked = show_map(fmap, key="tsudoi_coverage_map", height=600, map_clicks=True)
     if clicked is not None and clicked not in extra_points():

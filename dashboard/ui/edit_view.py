@@ -141,15 +141,18 @@ def _show_conflict(conflict: editing.EditConflict) -> None:
                                for f, (theirs, yours) in conflict.theirs.items()]), hide_index=True, width="stretch")
     if st.button("最新の内容で編集し直す（あなたの入力は残します）", key="tsudoi_conflict_reload"):
         state = st.session_state[_EDIT_KEY]
+        # keep only what this user changed; everything else comes from the newest version
         typed = {f: st.session_state.get(f"tsudoi_f_{f}", "") for f in editing.EDITABLE}
+        mine = {f: v for f, v in typed.items() if v != state["base"].get(f, "")}
         st.session_state.pop(_EDIT_KEY, None)
-        st.session_state["tsudoi_edit_keep"] = typed
+        st.session_state["tsudoi_edit_keep"] = mine
         st.session_state["tsudoi_edit_reload"] = state["place_id"]
         st.rerun()
 
 
 def restore_typed_after_reload(places: pd.DataFrame) -> None:
-    """After 「最新の内容で編集し直す」: load the newest version, then put the user's input back."""
+    """After 「最新の内容で編集し直す」: load the newest version, then put back the fields this user
+    had changed (the other person's changes to other fields are kept)."""
     place_id = st.session_state.pop("tsudoi_edit_reload", None)
     typed = st.session_state.pop("tsudoi_edit_keep", None)
     if place_id is None or typed is None:

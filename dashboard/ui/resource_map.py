@@ -62,11 +62,28 @@ def sidebar_filters(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool
                        text=text)
 
 
+BASEMAP_KEY = "tsudoi_basemap"
+
+
+def basemap_choice() -> str:
+    """The basemap chosen in this session (地理院 淡色 until the user picks another)."""
+    value = st.session_state.get(BASEMAP_KEY, "gsi_pale")
+    return value if value in BASEMAPS else "gsi_pale"
+
+
+def _remember_basemap() -> None:
+    st.session_state[BASEMAP_KEY] = st.session_state["tsudoi_basemap_widget"]
+
+
 def map_options(*, internal: bool) -> MapOptions:
     """Basemap and layer switches; kept in session state, so the choice is remembered."""
     with st.sidebar:
         st.markdown("#### 地図")
-        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], key="tsudoi_basemap")
+        # the choice lives in a plain key: Streamlit drops widget state on pages that don't draw the widget
+        if st.session_state.get("tsudoi_basemap_widget") != basemap_choice():
+            st.session_state["tsudoi_basemap_widget"] = basemap_choice()
+        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0],
+                               key="tsudoi_basemap_widget", on_change=_remember_basemap)
         show_towns = st.checkbox("町丁目の境界と名前", key="tsudoi_towns")
         show_candidates = internal and st.checkbox("候補会場（公民館・集会所など）", key="tsudoi_candidates")
         rings = st.checkbox("徒歩圏の円を表示", key="tsudoi_rings")
