@@ -44,3 +44,13 @@ def demo_db_copy(demo_db_path: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store.sqlite"
     shutil.copy(demo_db_path, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_db_url):
+    """A plain engine on the session's demo store (opening it writes nothing); read-only by convention."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(demo_db_url)
+    yield engine
+    engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import box
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from dashboard.demo.build import build_demo
 from dashboard.store import models as m
@@ -29,11 +29,8 @@ REAL_SOURCES = {"国土地理院 指定緊急避難場所・指定避難所デ�
 
 
 @pytest.fixture(scope="module")
-def engine(demo_db_url):
-    # a plain engine: opening must not write, and these tests only read
-    engine = create_engine(demo_db_url)
-    yield engine
-    engine.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-from sqlalchemy import create_engine
 
 from dashboard import exports, vocab
 from dashboard.cli import UsageError
@@ -41,10 +40,8 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @pytest.fixture(scope="module")
-def engine(demo_db_url):
-    engine = create_engine(demo_db_url)
-    yield engine
-    engine.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
 from dashboard import coverage
 from dashboard.karte import fonts
@@ -60,10 +59,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def engine(demo_db_url):
-    engine = create_engine(demo_db_url)
-    yield engine
-    engine.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 @pytest.fixture(scope="module")

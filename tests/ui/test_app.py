@@ -24,14 +24,6 @@ CODE = "11223"  # 蕨市
 DETAILS_HINT = "地図の点または下の一覧から資源を選ぶと"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Engines and reads are cached process-wide; start every test from a cold cache."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -29,13 +29,6 @@ TITLE = "ニーズ調査"
 TABLE_COLUMNS = {"圏域", "指標", "回答者数", "判定可能", "該当", "割合（%）", "95%信頼区間"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def make_app(monkeypatch, url: str) -> AppTest:
