@@ -114,3 +114,16 @@ def list_users(engine: Engine) -> pd.DataFrame:
                                .order_by(m.User.name)).all()
     users = pd.DataFrame([tuple(r) for r in rows], columns=["name", "role", "active", "failed_logins"])
     return users.assign(locked=users["failed_logins"] >= MAX_FAILED_LOGINS)
+
+
+def user_for_sso(engine: Engine, email: str) -> AuthenticatedUser | None:
+    """The active user registered under ``email`` (OIDC single sign-on, when configured).
+
+    Signing in with the organisation's account proves who someone is; what they may see is still
+    decided here: only people an admin registered (``user add <email>``) get in, with their role.
+    """
+    with read_session(engine) as session:
+        user = session.scalar(select(m.User).where(m.User.name == email))
+    if user is None or not user.active:
+        return None
+    return AuthenticatedUser(name=user.name, role=user.role)

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import AuthError, authenticate
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from dashboard.auth import AuthError, authenticate, user_for_sso
 from dashboard.ui import session
 from dashboard.ui.store import engine
+
+
+def sso_configured() -> bool:
+    """OIDC single sign-on is on only when ``.streamlit/secrets.toml`` has an ``[auth]`` section."""
+    try:
+        return "auth" in st.secrets
+    except StreamlitSecretNotFoundError:  # no secrets file at all: the default, SSO off
+        return False
+
+
+def adopt_sso_user() -> None:
+    """After st.login, let a registered, active user in (anyone else is told so and logged out)."""
+    if session.current_user() is not None or not sso_configured() or not st.user.is_logged_in:
+        return
+    user = user_for_sso(engine(), str(st.user.get("email", "")))
+    if user is None:
+        st.error("このアカウントはつどいマップに登録されていません。管理者に登録を依頼してください。")
+        st.button("ログアウト", on_click=st.logout, key="tsudoi_sso_logout")
+        return
+    session.log_in(user)
 
 
 def show() -> None:
@@ -22,6 +44,8 @@ def show() -> None:
         name = st.text_input("ユーザー名")
         password = st.text_input("パスワード", type="password")
         submitted = st.form_submit_button("ログイン", type="primary")
+    if sso_configured():
+        st.button("組織のアカウントでログイン（シングルサインオン）", on_click=st.login, key="tsudoi_sso")
     if submitted:
         try:
             user = authenticate(engine(), name.strip(), password)

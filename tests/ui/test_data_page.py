@@ -146,3 +146,13 @@ def test_basemap_and_area_choices_survive_switching_pages(app):
     app.run()
     assert app.selectbox(key="tsudoi_basemap_widget").value == "none"
     assert app.selectbox(key="tsudoi_map_area").value == "kita"
+
+
+def test_login_page_offers_no_single_sign_on_without_configuration(monkeypatch, demo_db_url):
+    monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.switch_page("../pages/login.py")
+    app.run()
+    labels = [b.label for b in app.button]
+    assert not any("シングルサインオン" in label for label in labels)
+    assert app.text_input[0].label == "ユーザー名"
