@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
+import html
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -12,7 +13,6 @@ from dashboard import auth, exports, snapshots
 from dashboard.store import reads
 from dashboard.ui import session
 from dashboard.ui.store import engine
-from dashboard.ui.text import md_escape
 
 _CHANGE = {"added": "追加", "closed": "終了・削除", "changed": "変更"}
 
@@ -74,8 +74,9 @@ def snapshot_section(code: str, area_names: dict[str, str]) -> None:
     st.dataframe(table.assign(change_type=table["change_type"].map(_CHANGE)), hide_index=True, width="stretch")
     counts = diff["counts"]
     by_category = counts[counts["dimension"] == "category"]
-    figure = go.Figure([go.Bar(name=md_escape(older), x=by_category["group"], y=by_category["old"]),
-                        go.Bar(name="いま" if newer == "current" else md_escape(newer), x=by_category["group"],
+    # plotly renders a subset of HTML in names: escape the user's labels
+    figure = go.Figure([go.Bar(name=html.escape(older), x=by_category["group"], y=by_category["old"]),
+                        go.Bar(name="いま" if newer == "current" else html.escape(newer), x=by_category["group"],
                                y=by_category["new"])])
     figure.update_layout(barmode="group", title="種別ごとの活動中の資源数", height=380,
                          yaxis_title="か所", legend=dict(orientation="h"))
@@ -84,8 +85,8 @@ def snapshot_section(code: str, area_names: dict[str, str]) -> None:
     if over_time["label"].nunique() >= 1:
         trend = go.Figure()
         for area_id, part in over_time.groupby("area_id", sort=False):
-            trend.add_trace(go.Scatter(x=part["label"], y=part["coverage65"] * 100, mode="lines+markers",
-                                       name="市全体" if area_id == "ALL" else area_names.get(area_id, area_id)))
+            trend.add_trace(go.Scatter(x=part["label"].map(html.escape), y=part["coverage65"] * 100, mode="lines+markers",
+                                       name="市全体" if area_id == "ALL" else html.escape(area_names.get(area_id, area_id))))
         trend.update_layout(title="徒歩500m圏のカバー率（65歳以上）の推移", yaxis_title="%", height=380)
         st.plotly_chart(trend, width="stretch", key="tsudoi_snap_trend")
 

@@ -154,7 +154,7 @@ def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) ->
             select_place(place_id)
             st.rerun()
     left, right = st.columns(2)
-    left.download_button("CSVで保存（Excel用）", exports.csv_bytes(places), file_name="tsudoi_places.csv",
+    left.download_button("CSVで保存（Excel用）", exports.places_csv(places), file_name="tsudoi_places.csv",
                          mime="text/csv", key="tsudoi_dl_csv")
     right.download_button("GeoJSONで保存（QGIS用）", exports.json_bytes(exports.places_geojson(places)),
                           file_name="tsudoi_places.geojson", mime="application/geo+json", key="tsudoi_dl_geojson")
