@@ -142,17 +142,29 @@ def _coverage_inputs(args, engine):
                                        categories=tuple(args.category) if args.category else coverage.CoverageQuery().categories)
     except ValueError as error:
         raise UsageError(f"条件が正しくありません (bad option): {error}") from None
+    network = None
+    if getattr(args, "network", None):  # suggest has no --network: its venues' reach is straight-line anyway
+        try:
+            network = coverage.load_network(args.network, int(code[:2]))
+        except coverage.NetworkFileError as error:
+            raise UsageError(f"道路網を読めません (--network): {error}") from None
     areas = reads.areas(engine, code)
     units = coverage.build_units(areas, reads.population_cells(engine, code), reads.towns(engine, code), int(code[:2]))
-    result = coverage.compute(areas, units, reads.places(engine, code, internal=True), query, int(code[:2]))
+    result = coverage.compute(areas, units, reads.places(engine, code, internal=True), query, int(code[:2]),
+                              network=network)
     return code, result
 
 
 def cmd_coverage(args, engine) -> int:
+    from dashboard import coverage
+
     _, result = _coverage_inputs(args, engine)
-    _write(args.out, exports.csv_bytes(result.table))
+    # the 2SFCA column only on request, after the fixed columns, so existing readers of the CSV keep working
+    columns = coverage.TABLE_COLUMNS if args.with_2sfca else coverage.REQUIRED_COLUMNS
+    _write(args.out, exports.csv_bytes(result.table[columns]))
     city = result.table[result.table["area_id"] == "ALL"].iloc[0]
-    print(f"徒歩{args.distance} m 圏の65歳以上カバー率（市全体）: {city['coverage65']:.1%} "
+    kind = "道路網に沿った歩行距離" if result.on_network else "直線距離"
+    print(f"徒歩{args.distance} m 圏（{kind}）の65歳以上カバー率（市全体）: {city['coverage65']:.1%} "
           f"（{city['pop65_covered']:,.0f} / {city['pop65']:,.0f} 人、対象の場 {city['places']} 件）→ {args.out}")
     return EXIT_OK
 
@@ -354,6 +366,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--out", required=True)
         if name == "suggest":
             command.add_argument("--k", type=int, required=True, help="how many venues to pick")
+        else:
+            command.add_argument("--network", metavar="FILE.osm",
+                                 help="walk along the streets of this local OpenStreetMap extract (.osm or .osm.pbf) "
+                                      "instead of straight lines")
+            command.add_argument("--2sfca", dest="with_2sfca", action="store_true",
+                                 help="append access_2sfca_per_1000_65 (capacity-aware accessibility, 2SFCA: "
+                                      "places' 定員 per 1,000 65+, straight-line catchment)")
         command.set_defaults(func=func)
 
     survey = sub.add_parser("survey", help="needs surveys (ニーズ調査) and needs ↔ helpers surveys")

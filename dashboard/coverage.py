@@ -2,7 +2,8 @@
 
 Service layer over :mod:`geo.coverage`: chooses the places that count (domain.md §4), builds
 population units (250 m mesh cells split by area, or 町丁目 when there is no mesh), and reports
-per area. Straight-line distance in the prefecture's JGD2011 plane zone (metres).
+per area. Distance is straight-line metres in the prefecture's JGD2011 plane zone, or walking metres
+along a street network when the caller passes a :class:`geo.network.WalkNetwork` in that CRS.
 """
 
 from __future__ import annotations
@@ -16,12 +17,26 @@ import pandas as pd
 from dashboard import vocab
 from geo import coverage as engine
 from geo.crs import STORAGE_CRS, projected_crs
+# NetworkFileError and WalkNetwork are also used as coverage.* by the UI and CLI (they don't import geo)
+from geo.network import NetworkFileError, WalkNetwork, load_walk_network, network_distance_m
 
 DISTANCES_M = (300, 500, 800, 1000)
 DEFAULT_DISTANCE_M = 500
 FREQUENCIES = {"any": "すべて", "monthly": "月1回以上", "weekly": "毎週（週1回以上）"}
-TABLE_COLUMNS = ["area_id", "area_name", "pop65", "pop65_covered", "coverage65", "pop75", "pop75_covered",
-                 "coverage75", "places", "places_per_1000_65"]
+#: The coverage table's fixed columns, in this order (the CLI's CSV always starts with them).
+REQUIRED_COLUMNS = ["area_id", "area_name", "pop65", "pop65_covered", "coverage65", "pop75", "pop75_covered",
+                    "coverage75", "places", "places_per_1000_65"]
+#: Capacity-aware accessibility (2SFCA, Luo & Wang 2003) per area: the 65+-weighted mean over the
+#: area's units of Σ (capacity ÷ 65+ in the place's catchment) over places in reach, in 定員 per
+#: 1,000 people aged 65+. Catchment = the walking distance D, straight line (also when coverage uses a
+#: street network). Only counted places with a capacity > 0 supply it; places without one are left
+#: out. 0 for an area with no such place in reach (or no 65+); NaN in every row only when there are
+#: counted places but none has a capacity (unknown, not zero).
+ACCESS_COLUMN = "access_2sfca_per_1000_65"
+TABLE_COLUMNS = REQUIRED_COLUMNS + [ACCESS_COLUMN]
+#: With a street network, walks longer than this (or than D, if larger) are not searched and their
+#: ``distance_m`` is ``inf``: far beyond any catchment we offer (≤ 1,000 m), and it bounds the search.
+NETWORK_SEARCH_M = 3_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,13 @@ def build_units(areas: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, towns: gpd.Geo
                                    ["pop65", "pop75"])
 
 
+def load_network(path, prefecture_code: int) -> WalkNetwork:
+    """The walkable streets of a local OSM extract (``.osm`` / ``.osm.pbf``), measured in the
+    prefecture's plane zone so :func:`compute` can use it. Raises :class:`NetworkFileError`
+    (Japanese message) for a file that cannot be used."""
+    return load_walk_network(path, projected_crs(prefecture_code))
+
+
 def _xy(frame: pd.DataFrame, metric) -> tuple[np.ndarray, np.ndarray]:
     points = gpd.GeoSeries(gpd.points_from_xy(frame["lon"], frame["lat"]), crs=STORAGE_CRS).to_crs(metric)
     return points.x.to_numpy(), points.y.to_numpy()
@@ -72,39 +94,94 @@ def _xy(frame: pd.DataFrame, metric) -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class CoverageResult:
     table: pd.DataFrame  # TABLE_COLUMNS, one row per area then ALL
-    units: gpd.GeoDataFrame  # with distance_m (to the nearest counted place) and covered
+    units: gpd.GeoDataFrame  # with distance_m (to the nearest counted place), covered and access_2sfca
     places: pd.DataFrame  # the counted places
     query: CoverageQuery
+    on_network: bool = False  # distance_m is walking distance along a street network, not a straight line
 
 
 def compute(areas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, places: pd.DataFrame, query: CoverageQuery,
-            prefecture_code: int) -> CoverageResult:
+            prefecture_code: int, network: WalkNetwork | None = None) -> CoverageResult:
+    """Coverage per area (and ``ALL``) of the places counted by ``query``.
+
+    Without ``network``, a unit is covered when a counted place lies within ``query.distance_m``
+    metres in a straight line. With ``network`` (loaded in the prefecture's metric CRS, see
+    :func:`geo.network.load_walk_network`), ``distance_m`` is the walk along it, snaps included, and
+    covered = walk ≤ D; walks beyond :data:`NETWORK_SEARCH_M` are ``inf``. ``access_2sfca`` per unit
+    (定員 per person 65+) and the table's :data:`ACCESS_COLUMN` are always straight-line 2SFCA.
+    """
     metric = projected_crs(prefecture_code)
     used = counted_places(places, query)
     unit_xy = (units["x_m"].to_numpy(), units["y_m"].to_numpy())
-    distance = engine.nearest_distance_m(unit_xy, _xy(used, metric))
-    units = units.assign(distance_m=distance, covered=distance <= query.distance_m)
+    place_xy = _xy(used, metric)
+    if network is None:
+        distance = engine.nearest_distance_m(unit_xy, place_xy)
+    else:
+        _check_network_crs(network, metric)
+        distance = network_distance_m(network, unit_xy, place_xy, max(NETWORK_SEARCH_M, query.distance_m))
+    access = _access_per_unit(units, unit_xy, used, place_xy, query.distance_m)
+    units = units.assign(distance_m=distance, covered=distance <= query.distance_m, access_2sfca=access)
     table = engine.coverage_by_area(units, units["covered"].to_numpy(), used["area_id"], areas["area_id"].tolist())
+    table[ACCESS_COLUMN] = _access_by_area(units, table["area_id"])
     names = dict(zip(areas["area_id"], areas["area_name"]))
     names["ALL"] = "市全体"
     table["area_name"] = table["area_id"].map(names)
-    return CoverageResult(table=table[TABLE_COLUMNS], units=units, places=used, query=query)
+    return CoverageResult(table=table[TABLE_COLUMNS], units=units, places=used, query=query,
+                          on_network=network is not None)
+
+
+def _check_network_crs(network: WalkNetwork, metric) -> None:
+    if network.crs != metric:
+        raise ValueError(f"the street network is in {network.crs.to_string()}, the coverage is measured in "
+                         f"{metric.to_string()}: load it with crs=projected_crs(prefecture_code)")
+
+
+def _access_per_unit(units, unit_xy, used: pd.DataFrame, place_xy, distance_m: float) -> np.ndarray:
+    """2SFCA access per unit (定員 per 65+ person); demand = the unit's 65+, supply = capacity > 0."""
+    capacity = pd.to_numeric(used.get("capacity", pd.Series(np.nan, index=used.index)),
+                             errors="coerce").to_numpy(dtype=float)
+    supplied = np.isfinite(capacity) & (capacity > 0)
+    if len(used) and not supplied.any():
+        return np.full(len(units), np.nan)  # places exist but no capacity is known: unknown, not zero
+    return engine.two_step_fca(unit_xy, units["pop65"].to_numpy(dtype=float),
+                               (place_xy[0][supplied], place_xy[1][supplied]), capacity[supplied], distance_m)
+
+
+def _access_by_area(units: pd.DataFrame, area_ids: pd.Series) -> np.ndarray:
+    """65+-weighted mean of ``access_2sfca`` per area id (``ALL`` = every unit), per 1,000 65+."""
+    pop65 = units["pop65"].to_numpy(dtype=float)
+    access = units["access_2sfca"].to_numpy(dtype=float)
+    if len(access) and np.isnan(access).all():
+        return np.full(len(area_ids), np.nan)
+    frame = pd.DataFrame({"area_id": units["area_id"].to_numpy(), "pop65": pop65, "weighted": pop65 * access})
+    sums = frame.groupby("area_id")[["pop65", "weighted"]].sum()
+    sums.loc["ALL"] = sums.sum()
+    sums = sums.reindex(area_ids.tolist(), fill_value=0.0)
+    pop = sums["pop65"].to_numpy()
+    mean = np.divide(sums["weighted"].to_numpy(), pop, out=np.zeros(len(pop)), where=pop > 0)
+    return mean * 1000
 
 
 def sensitivity(areas, units, places, query: CoverageQuery, prefecture_code: int,
-                distances=DISTANCES_M) -> pd.DataFrame:
-    """Coverage of 65+ (fraction) per area (rows) and distance in metres (columns)."""
+                distances=DISTANCES_M, network: WalkNetwork | None = None) -> pd.DataFrame:
+    """Coverage of 65+ (fraction) per area (rows) and distance in metres (columns); walking
+    distance along ``network`` when given (see :func:`compute`)."""
     columns = {}
     for distance in distances:
         result = compute(areas, units, places, CoverageQuery(distance, query.frequency, query.categories),
-                         prefecture_code)
+                         prefecture_code, network)
         columns[distance] = result.table.set_index("area_name")["coverage65"]
     return pd.DataFrame(columns)
 
 
 def suggest(result: CoverageResult, candidates: pd.DataFrame, k: int, prefecture_code: int) -> list[dict]:
     """Up to ``k`` candidate venues (``id, name, lat, lon``) that add the most uncovered 65+,
-    in pick order: ``candidate_id, name, lat, lon, gain65`` (persons, rounded)."""
+    in pick order: ``candidate_id, name, lat, lon, gain65`` (persons, rounded).
+
+    Who is uncovered comes from ``result`` (walking distance if it was computed on a network);
+    a candidate's reach is always the straight line of ``result.query.distance_m``, so on a
+    network ``gain65`` is an upper bound of what the venue would add.
+    """
     if k <= 0 or candidates.empty:
         return []
     metric = projected_crs(prefecture_code)

@@ -20,11 +20,11 @@ query = coverage_view.query_from_sidebar()
 if not query.categories:
     st.warning("数える種別を1つ以上選んでください。")
     st.stop()
+network = coverage_view.network_from_sidebar(prefecture)
 units = population_units(code)
-result = coverage.compute(areas, units, places, query, prefecture)
+result = coverage.compute(areas, units, places, query, prefecture, network=network)
 as_of = meta.get("population_as_of", "")
-st.caption(f"徒歩圏＝集いの場から直線{query.distance_m} m 以内（開催頻度：{coverage.FREQUENCIES[query.frequency]}、"
-           f"活動中のみ）。人口：{as_of}。住民の住む場所は250mメッシュを圏域で分けた区画の代表点で近似しています。")
+coverage_view.distance_caption(result, as_of)
 
 area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of)
@@ -39,8 +39,7 @@ left, right = st.columns([3, 2])
 with left:
     coverage_view.coverage_map(areas, result, picks)
 with right:
-    st.caption("公民館・集会所などの候補会場（と地図をクリックして追加した地点）から、徒歩圏外の65歳以上を"
-               "最も多く新たにカバーする順に選びます（貪欲法）。")
+    coverage_view.suggestion_caption(result)
     if picks:
         st.dataframe(pd.DataFrame({"順": range(1, len(picks) + 1), "候補": [p["name"] for p in picks],
                                    "効果（+人）": [f"+{p['gain65']:,}" for p in picks]}),
@@ -56,4 +55,4 @@ coverage_view.ranking(result.table)
 st.download_button("この表をCSVで保存", exports.csv_bytes(result.table), file_name=f"coverage_{query.distance_m}m.csv",
                    mime="text/csv")
 st.subheader("距離を変えると（65歳以上のカバー率）", anchor=False)
-coverage_view.sensitivity(coverage.sensitivity(areas, units, places, query, prefecture))
+coverage_view.sensitivity(coverage.sensitivity(areas, units, places, query, prefecture, network=network))

@@ -20,6 +20,13 @@ UNCOVERED_COLOR = "#D55E00"
 PICK_COLOR = "#009E73"
 
 
+def _nearest_text(distance_m: float) -> str:
+    """「最寄りまで 620 m」; an infinite distance means none within the search range."""
+    if distance_m == float("inf") or pd.isna(distance_m):
+        return "近くに対象の場がありません"
+    return f"最寄りまで {distance_m:,.0f} m"
+
+
 def coverage_color(fraction) -> str:
     if fraction is None or pd.isna(fraction):
         return "#dddddd"
@@ -55,7 +62,7 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
         tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
     uncovered = units[(~units["covered"]) & (units["pop65"] >= 0.5)].to_crs("EPSG:4326")
     if len(uncovered):
-        uncovered = uncovered.assign(label=[escape(f"徒歩圏外の65歳以上 約{p:,.0f} 人（最寄りまで {d:,.0f} m）")
+        uncovered = uncovered.assign(label=[escape(f"徒歩圏外の65歳以上 約{p:,.0f} 人（{_nearest_text(d)}）")
                                             for p, d in zip(uncovered["pop65"], uncovered["distance_m"])])
         folium.GeoJson(uncovered[["label", "geometry"]], name="徒歩圏外", style_function=lambda _: {
             "fillColor": UNCOVERED_COLOR, "fillOpacity": 0.45, "color": UNCOVERED_COLOR, "weight": 1},

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -12,12 +17,18 @@ from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.text import md_escape
 
 EXTRA_POINTS_KEY = "tsudoi_extra_candidates"
+#: The street network read from the last uploaded OSM file, with the key it was read under.
+NETWORK_KEY = "tsudoi_cov_network"
+ACCESS_HELP = ("2段階浮動集水域法（2SFCA, Luo & Wang 2003）。各場所の定員を、その場所から徒歩圏（直線距離）内に"
+               "住む65歳以上で割り、住民ごとに徒歩圏内の場所の値を足し合わせたもの。圏域の値は65歳以上の人数で"
+               "重み付けした平均で、65歳以上1,000人あたりの定員（人）。定員の分からない場所は含みません。"
+               "徒歩圏内に定員のある場所がない圏域は0。")
 
 
 def query_from_sidebar() -> coverage.CoverageQuery:
     with st.sidebar:
         st.markdown("#### 条件")
-        distance = st.select_slider("徒歩圏（直線距離, m）", coverage.DISTANCES_M, value=coverage.DEFAULT_DISTANCE_M,
+        distance = st.select_slider("徒歩圏（距離, m）", coverage.DISTANCES_M, value=coverage.DEFAULT_DISTANCE_M,
                                     key="tsudoi_cov_distance")
         frequency = st.radio("開催頻度", list(coverage.FREQUENCIES), format_func=coverage.FREQUENCIES.get,
                              key="tsudoi_cov_frequency")
@@ -26,6 +37,63 @@ def query_from_sidebar() -> coverage.CoverageQuery:
                                     help="既定は集いの場（サロン・通いの場・老人クラブ・居場所・認知症カフェ）。"
                                          "公民館・介護事業所・生活支援サービスは選んだときだけ数えます。")
     return coverage.CoverageQuery(distance_m=distance, frequency=frequency, categories=tuple(categories))
+
+
+def network_from_sidebar(prefecture_code: int) -> coverage.WalkNetwork | None:
+    """The street network of an uploaded OSM file, or ``None`` (straight-line distance).
+
+    The file is parsed as OSM data from a temporary copy (XML with the standard library, PBF with
+    pyosmium; nothing is unpickled) and kept in the session keyed by its SHA-256 and the prefecture
+    (whose plane zone the network is measured in), so reruns don't read it again. A file that
+    cannot be read shows an error and falls back to straight lines.
+    """
+    with st.sidebar:
+        upload = st.file_uploader("道路網（OSMファイル .osm）で歩行距離を使う（任意）", type=["osm", "pbf"],
+                                  key="tsudoi_cov_network_file",
+                                  help="OpenStreetMap の抽出ファイル（.osm、.osm.pbf も可）。歩ける道（高速道路・"
+                                       "自動車専用道路・立入禁止の道を除く）に沿った距離で徒歩圏を判定します。"
+                                       "ファイルはこの画面の中だけで使い、保存しません。")
+    if upload is None:
+        st.session_state.pop(NETWORK_KEY, None)
+        return None
+    data = upload.getvalue()
+    key = (hashlib.sha256(data).hexdigest(), int(prefecture_code))
+    cached = st.session_state.get(NETWORK_KEY)
+    if cached is not None and cached["key"] == key:
+        return cached["network"]
+    name = Path(upload.name).name  # a bare file name: the suffix picks the reader
+    try:
+        with st.spinner("道路網を読み込んでいます…"), tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            network = coverage.load_network(path, prefecture_code)
+    except coverage.NetworkFileError as error:
+        st.session_state.pop(NETWORK_KEY, None)
+        st.error(f"道路網を使えません。直線距離で計算します。{error}")
+        return None
+    st.session_state[NETWORK_KEY] = {"key": key, "network": network, "name": name}
+    return network
+
+
+def distance_caption(result: coverage.CoverageResult, as_of: str) -> None:
+    """Says which distance is in use, the places counted and the population base."""
+    query = result.query
+    if result.on_network:
+        network = st.session_state[NETWORK_KEY]
+        how = (f"道路網（{md_escape(network['name'])}：道 {network['network'].total_length_m / 1000:,.1f} km）に沿った"
+               f"歩行距離で{query.distance_m} m 以内。住まいと場所は最寄りの道の節点までの直線距離を加えています")
+    else:
+        how = f"集いの場から直線{query.distance_m} m 以内"
+    st.caption(f"徒歩圏＝{how}（開催頻度：{coverage.FREQUENCIES[query.frequency]}、活動中のみ）。人口：{as_of}。"
+               "住民の住む場所は250mメッシュを圏域で分けた区画の代表点で近似しています。")
+
+
+def suggestion_caption(result: coverage.CoverageResult) -> None:
+    text = ("公民館・集会所などの候補会場（と地図をクリックして追加した地点）から、徒歩圏外の65歳以上を"
+            "最も多く新たにカバーする順に選びます（貪欲法）。")
+    if result.on_network:
+        text += "候補からの徒歩圏は直線距離で見ているため、効果は道路距離での効果より多めに出ることがあります。"
+    st.caption(text)
 
 
 def kpis(table: pd.DataFrame, area_id: str | None, as_of: str) -> None:
@@ -43,7 +111,13 @@ def kpis(table: pd.DataFrame, area_id: str | None, as_of: str) -> None:
 
 
 def ranking(table: pd.DataFrame) -> None:
+    """Areas, lowest 65+ coverage first; with the 2SFCA access when the places have capacities."""
     areas = table[table["area_id"] != "ALL"].sort_values("coverage65")
+    access = {}
+    config = {}
+    if np.isfinite(areas[coverage.ACCESS_COLUMN]).all():
+        access = {"定員アクセス（65歳以上千人あたり）": areas[coverage.ACCESS_COLUMN].round(1)}
+        config = {"定員アクセス（65歳以上千人あたり）": st.column_config.NumberColumn(format="%.1f 人", help=ACCESS_HELP)}
     st.dataframe(pd.DataFrame({
         "圏域": areas["area_name"],
         "65歳以上（人）": areas["pop65"].round().astype(int),
@@ -52,9 +126,15 @@ def ranking(table: pd.DataFrame) -> None:
         "徒歩圏カバー率（75歳以上）": (areas["coverage75"] * 100).round(1),
         "集いの場（か所）": areas["places"],
         "65歳以上千人あたり（か所）": areas["places_per_1000_65"].round(2),
+        **access,
     }), hide_index=True, width="stretch",
         column_config={"徒歩圏カバー率（65歳以上）": st.column_config.NumberColumn(format="%.1f%%"),
-                       "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(format="%.1f%%")})
+                       "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(format="%.1f%%"), **config})
+    if access:
+        st.caption("定員アクセス＝定員のある場所（定員の分からない場所は含みません）の定員を、徒歩圏（直線距離）"
+                   "内の65歳以上で分け合った値（2SFCA）。65歳以上1,000人あたりの定員（人）。")
+    else:
+        st.caption("対象の場所に定員の記録がないため、定員アクセス（2SFCA）は表示していません。")
 
 
 def sensitivity(table: pd.DataFrame) -> None:

@@ -342,3 +342,10 @@ def test_labels_kept_up_to_the_limit_and_dropped_above(store):
     above = build(store, places=synthetic_places(store, LABELS_UP_TO + 1))
     rows = rows_in_html(render(above), point_layer(above, "places"))
     assert len(rows) == LABELS_UP_TO + 1 and all(len(row) == 3 for row in rows)
+
+
+def test_uncovered_tooltip_never_says_inf():
+    from dashboard.maps.coverage_map import _nearest_text
+
+    assert _nearest_text(float("inf")) == "近くに対象の場がありません"
+    assert _nearest_text(1234.4) == "最寄りまで 1,234 m"
