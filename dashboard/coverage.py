@@ -20,6 +20,8 @@ from geo.crs import STORAGE_CRS, projected_crs
 # NetworkFileError and WalkNetwork are also used as coverage.* by the UI and CLI (they don't import geo)
 from geo.network import NetworkFileError, WalkNetwork, load_walk_network, network_distance_m
 
+__all__ = ["NetworkFileError", "WalkNetwork"]  # re-exported for the UI and CLI
+
 DISTANCES_M = (300, 500, 800, 1000)
 DEFAULT_DISTANCE_M = 500
 FREQUENCIES = {"any": "すべて", "monthly": "月1回以上", "weekly": "毎週（週1回以上）"}

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import exports, vocab
 from dashboard.maps.resource_map import BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, nearest_place_id
-from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, details, filter_places, is_stale
+from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, details, is_stale
 from dashboard.ui.area_picker import area_select
 from dashboard.ui.map_view import show_map
 from dashboard.ui.text import md_escape

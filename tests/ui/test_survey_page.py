@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
