@@ -41,12 +41,17 @@ def add_user(engine: Engine, name: str, password: str, role: str) -> None:
     if not name.strip() or len(password) < 4:
         raise ValueError("name must not be empty and the password must have at least 4 characters")
     with write_session(engine) as session:
-        user = session.get(m.User, name)
-        password_hash = _hasher.hash(password)
-        if user is None:
-            session.add(m.User(name=name, role=role, password_hash=password_hash, active=True, failed_logins=0))
-        else:
-            user.role, user.password_hash, user.active, user.failed_logins = role, password_hash, True, 0
+        put_user(session, name, password, role)
+
+
+def put_user(session, name: str, password: str, role: str) -> None:
+    """Create or replace a user inside the caller's transaction (e.g. the demo build's)."""
+    user = session.get(m.User, name)
+    password_hash = _hasher.hash(password)
+    if user is None:
+        session.add(m.User(name=name, role=role, password_hash=password_hash, active=True, failed_logins=0))
+    else:
+        user.role, user.password_hash, user.active, user.failed_logins = role, password_hash, True, 0
 
 
 def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:

@@ -7,6 +7,7 @@ transaction: a failing step leaves the store as it was.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,17 +15,19 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.auth import add_user
+from dashboard.auth import put_user
 from dashboard.demo.places import generate_demo_places
 from dashboard.importers import areas as areas_importer
 from dashboard.importers import estat, geolonia, gsi, mhlw, n03
 from dashboard.geocode import town_of_address
 from dashboard.importers.places import validate
 from dashboard.importers.tables import sha256_of
-from dashboard.settings import WARABI_DIR
+from dashboard.settings import DATA_DIR, WARABI_DIR
 from dashboard.store import models as m
 from dashboard.store import writes
 from dashboard.store.engine import write_session
+from dashboard.survey.generate import generate_helpers_survey, generate_survey, read_age_structure, write_survey_csv
+from dashboard.survey.io import read_helpers, read_survey
 from geo.crs import projected_crs
 from geo.interpolate import clip_extensive, interpolate_extensive
 from geo.mesh import mesh_polygons
@@ -111,33 +114,21 @@ DEMO_SURVEY_N, DEMO_HELPERS_N, DEMO_SURVEY_SEED = 2500, 600, 2016
 DEMO_SURVEY_AS_OF = "令和7年度（架空）"
 
 
-def _load_demo_surveys(engine: Engine) -> None:
-    """Generate the synthetic needs and helpers surveys and load them through the survey importer,
-    as a municipality would load its own files (labelled 架空の調査データ everywhere)."""
-    import tempfile
+def demo_surveys(areas: pd.DataFrame, folder: Path):
+    """Generate the synthetic needs and helpers surveys as files in ``folder`` and read them back
+    through the survey importer, as a municipality would load its own (labelled 架空の調査データ).
 
-    from dashboard.settings import DATA_DIR
-    from dashboard.store import reads
-    from dashboard.survey.generate import generate_helpers_survey, generate_survey, read_age_structure, write_survey_csv
-    from dashboard.survey.io import read_helpers, read_survey
-
-    areas = reads.areas(engine, MUNICIPALITY_CODE)
+    ``areas``: ``area_id, pop65, pop75, pop85``. Returns ``[(kind, title, path, SurveyFile), …]``.
+    """
     known = set(areas["area_id"])
     structure = read_age_structure(DATA_DIR / "saitama" / "soumu_juki_2204ssnen.xlsx", MUNICIPALITY_CODE)
-    with tempfile.TemporaryDirectory() as folder:
-        needs_path = Path(folder) / "needs_survey_synthetic.csv"
-        write_survey_csv(generate_survey(areas, structure, n=DEMO_SURVEY_N, seed=DEMO_SURVEY_SEED), needs_path)
-        helpers_path = Path(folder) / "helpers_survey_synthetic.csv"
-        helpers_path.write_text(generate_helpers_survey(areas, n=DEMO_HELPERS_N, seed=DEMO_SURVEY_SEED)
-                                .to_csv(index=False), encoding="utf-8")
-        needs = read_survey(needs_path, known)
-        helpers = read_helpers(helpers_path, known)
-        with write_session(engine) as session:
-            for kind, survey, path, title in (("needs", needs, needs_path, "介護予防・日常生活圏域ニーズ調査（架空の調査データ）"),
-                                              ("helpers", helpers, helpers_path, "助け合い調査（架空の調査データ）")):
-                writes.add_survey(session, municipality_code=MUNICIPALITY_CODE, kind=kind, title=title,
-                                  as_of=DEMO_SURVEY_AS_OF, is_synthetic=True, source_name=path.name,
-                                  sha256=sha256_of(path), answers=survey.answers)
+    needs_path = folder / "needs_survey_synthetic.csv"
+    write_survey_csv(generate_survey(areas, structure, n=DEMO_SURVEY_N, seed=DEMO_SURVEY_SEED), needs_path)
+    helpers_path = folder / "helpers_survey_synthetic.csv"
+    helpers_path.write_text(generate_helpers_survey(areas, n=DEMO_HELPERS_N, seed=DEMO_SURVEY_SEED)
+                            .to_csv(index=False), encoding="utf-8")
+    return [("needs", "介護予防・日常生活圏域ニーズ調査（架空の調査データ）", needs_path, read_survey(needs_path, known)),
+            ("helpers", "助け合い調査（架空の調査データ）", helpers_path, read_helpers(helpers_path, known))]
 
 
 def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]:
@@ -166,7 +157,10 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
                            default_visibility="public")
     demo_places = validate(demo_rows.fillna(""), "demo generator")
 
-    with write_session(engine) as session:
+    survey_areas = pd.DataFrame({"area_id": area_frame["area_id"],
+                                 **{c: sums.loc[area_frame["area_id"], f"est_{c}"].to_numpy() for c in ("pop65", "pop75", "pop85")}})
+    with tempfile.TemporaryDirectory() as folder, write_session(engine) as session:
+        surveys = demo_surveys(survey_areas, Path(folder))
         writes.clear_municipality(session, MUNICIPALITY_CODE)
         session.add(m.Municipality(code=MUNICIPALITY_CODE, name="蕨市", prefecture="埼玉県", boundary=outline,
                                    boundary_source="国土数値情報（行政区域データ）N03"))
@@ -217,8 +211,11 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
         writes.set_meta(session, "boundary_as_of", "2015年国勢調査 小地域境界")
         writes.set_meta(session, "facilities_as_of", "避難所 2025-10-27 / 介護サービス 2025-06-01")
         writes.set_meta(session, "demo", "true")
-    _load_demo_surveys(engine)
-    # The demo store (and only the demo store) has a coordinator demo/demo, as README and run.sh say.
-    add_user(engine, DEMO_USER, DEMO_PASSWORD, "coordinator")
+        for kind, title, path, survey in surveys:
+            writes.add_survey(session, municipality_code=MUNICIPALITY_CODE, kind=kind, title=title,
+                              as_of=DEMO_SURVEY_AS_OF, is_synthetic=True, source_name=path.name,
+                              sha256=sha256_of(path), answers=survey.answers)
+        # The demo store (and only the demo store) has a coordinator demo/demo, as README and run.sh say.
+        put_user(session, DEMO_USER, DEMO_PASSWORD, "coordinator")
     return {"survey_respondents": DEMO_SURVEY_N, "helpers_households": DEMO_HELPERS_N, "towns": len(towns), "population_cells": len(cells), "areas": len(area_frame),
             "places_real": len(real_places), "places_sample": len(demo_places), "candidate_venues": len(venues)}
