@@ -17,7 +17,10 @@ prefecture = read("municipalities").set_index("code").at[code, "prefecture"]
 
 tabs = st.tabs(["取り込み", "資源の編集", "要確認（12か月以上未確認）", "書き出し", "振り返り（スナップショット）", "ユーザー"])
 with tabs[0]:
+    st.subheader("資源（集いの場など）", anchor=False)
     import_view.wizard(code, city, towns)
+    st.subheader("調査結果（ニーズ調査・助け合い調査）", anchor=False)
+    import_view.survey_wizard(code, set(areas["area_id"]))
 with tabs[1]:
     edit_view.restore_typed_after_reload(places)
     edit_view.edit_place(code, areas, towns, places)

@@ -144,3 +144,67 @@ def _commit(code: str, file_name: str, parsed) -> None:
         return
     bar.progress(1.0, text="完了")
     st.success(f"取り込みました：新規 {totals['new']} 件・変更 {totals['changed']} 件・変更なし {totals['unchanged']} 件")
+
+
+def survey_wizard(code: str, area_ids: set[str]) -> None:
+    """Import a needs survey or a needs ↔ helpers survey file, with a per-column report.
+
+    Respondent rows go straight to the store; this screen shows only counts per column.
+    """
+    from dashboard.survey import schema
+    from dashboard.survey.io import read_helpers, read_survey
+
+    kind = st.radio("調査の種類", ["needs", "helpers"], horizontal=True, key="tsudoi_sv_kind",
+                    format_func={"needs": "介護予防・日常生活圏域ニーズ調査", "helpers": "助け合い調査（ニーズと担い手）"}.get)
+    uploaded = st.file_uploader("調査結果のファイル（CSV・Excel、1行＝1人／1世帯）", type=["csv", "txt", "xlsx"],
+                                key="tsudoi_sv_upload")
+    if uploaded is None:
+        st.caption("列名は項目ID（stairs, chair_rise …）または「問2(1)」などの設問番号。設問番号は下で対応づけて保存できます。")
+        return
+    left, right = st.columns(2)
+    title = left.text_input("調査の名前", value=Path(uploaded.name).stem, key="tsudoi_sv_title")
+    as_of = right.text_input("調査時点（例：令和4年12月）", key="tsudoi_sv_asof")
+    targets = list(schema.CANONICAL_COLUMNS) if kind == "needs" else \
+        ["respondent_id", "area_id"] + [f"{p}_{i}" for i in schema.HELP_ITEMS for p in ("need", "offer")]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(uploaded.name).name
+        path.write_bytes(uploaded.getvalue())
+        try:
+            frame, _ = read_table(path, path.name)
+        except InputError as error:
+            st.dataframe(problems_table(error), hide_index=True, width="stretch")
+            return
+        unknown = [c for c in frame.columns if c not in targets]
+        mapping = {}
+        if unknown:
+            st.markdown("**列の対応づけ**（項目IDでない列）")
+            columns = st.columns(4)
+            for index, header in enumerate(unknown):
+                choice = columns[index % 4].selectbox(f"「{header}」", [SKIP] + targets, key=f"tsudoi_sv_map_{header}",
+                                                      format_func=lambda f: "（取り込まない）" if f == SKIP else f)
+                if choice != SKIP:
+                    mapping[header] = choice
+        try:
+            reader = read_survey if kind == "needs" else read_helpers
+            survey = reader(path, area_ids, mapping=mapping or None)
+        except InputError as error:
+            st.error("取り込めません。ファイルを直してから、もう一度アップロードしてください。")
+            st.dataframe(problems_table(error), hide_index=True, width="stretch")
+            return
+    st.markdown(f"**{len(survey.answers):,} 件**の回答を読みました。列ごとの空欄と無効な値（9・99・「無回答」など）：")
+    st.dataframe(survey.report.rename(columns={"column": "項目", "n_valid": "有効", "n_blank": "空欄", "n_invalid": "無効",
+                                               "invalid_examples": "無効な値の例"}), hide_index=True, width="stretch")
+    allow = True
+    if survey.unknown_areas:
+        listed = "、".join(f"{a}（{n}件）" for a, n in survey.unknown_areas.items())
+        st.warning(f"ストアにない圏域IDの回答があります：{listed}")
+        allow = st.checkbox("圏域が不明な回答を、市全体の集計にだけ含めて取り込む", key="tsudoi_sv_allow")
+    if st.button("取り込む", type="primary", key="tsudoi_sv_commit", disabled=not allow):
+        user = session.current_user()
+        with write_session(engine()) as db:
+            batch = writes.add_survey(db, municipality_code=code, kind=kind, title=title.strip() or uploaded.name,
+                                      as_of=as_of.strip() or None, is_synthetic=False, source_name=uploaded.name,
+                                      sha256="-", answers=survey.answers)
+            writes.add_batch(db, f"survey_{kind}", uploaded.name, "-", len(survey.answers), survey.encoding,
+                             created_by=user.name)
+        st.success(f"取り込みました（調査ID {batch}）。「ニーズ調査」ページで見られます。")
