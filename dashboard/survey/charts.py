@@ -141,6 +141,7 @@ def helpers_diverging(table: pd.DataFrame, area_id: str, area_name: str, *, as_o
     fig.update_layout(barmode="relative", legend=dict(orientation="h", y=-0.15))
     fig.update_xaxes(title="世帯数（左＝ニーズ、右＝担い手）", tickformat="d", zeroline=True, zerolinewidth=2)
     n = part["n"].iloc[0] if len(part) else float("nan")
-    n_text = "n<10のため非表示" if pd.isna(n) else f"回答世帯 n={int(n):,}"
+    min_n = int(table["min_n"].iloc[0]) if "min_n" in table.columns and len(table) else 10
+    n_text = hidden_label(min_n) if pd.isna(n) else f"回答世帯 n={int(n):,}"
     return _layout(fig, f"{area_name}：して欲しいこと と してあげられること",
                    caption("助け合い調査（川島町方式）", as_of, synthetic, n_text), height=520)

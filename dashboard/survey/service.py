@@ -39,6 +39,7 @@ def helpers_table(answers: pd.DataFrame, area_order: list[str], items: dict[str,
                          "needs": int(needs), "offers": int(offers), "gap": int(needs - offers)})
     table = pd.DataFrame(rows)
     table["suppressed"] = table["n"] < min_n
+    table["min_n"] = min_n
     # complementary suppression (survey.md §3): one hidden area could be recovered from the city total
     sizes = table[table["area_id"] != "ALL"].drop_duplicates("area_id").set_index("area_id")["n"]
     hidden = sizes[sizes < min_n]

@@ -192,3 +192,11 @@ def test_helpers_chart_of_a_suppressed_area_shows_no_numbers():
     shown = charts.helpers_diverging(helpers, "big", "大", as_of="令和6年", synthetic=False)
     assert list(shown.data[0].x) == [-50] and list(shown.data[1].x) == [50]
     assert "n=50" in shown.layout.title.text and "架空" not in shown.layout.title.text
+
+
+def test_helpers_chart_names_the_threshold_in_use():
+    rows = [{"respondent_id": f"{a}{i}", "area_id": a, "need_garbage": 1.0, "offer_garbage": 0.0}
+            for a, n in (("small", 15), ("mid", 40), ("big", 50)) for i in range(n)]
+    helpers = helpers_table(pd.DataFrame(rows), ["small", "mid", "big"], items={"garbage": "ゴミ出し"}, min_n=20)
+    fig = charts.helpers_diverging(helpers, "small", "小", as_of=None, synthetic=False)
+    assert "n&lt;20のため非表示" in fig.layout.title.text  # plotly shows the entity as "<"
