@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "==> apt でインストールします: ${missing[*]}"
     apt_install "${missing[@]}"
   else
-    echo "!!! 見つかりません: ${missing[*]} — ブラウザのテストはスキップされます (sudo apt-get install ${missing[*]})" >&2
+    echo "!!! 見つかりません: ${missing[*]} — ブラウザとPDFのテストはスキップされます (sudo apt-get install ${missing[*]})" >&2
   fi
 fi
 
