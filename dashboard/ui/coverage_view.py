@@ -162,3 +162,26 @@ def coverage_map(areas, result: coverage.CoverageResult, picks: list[dict]) -> N
     if clicked is not None and clicked not in extra_points():
         extra_points().append(clicked)
         st.rerun()  # the suggestion below depends on the new point
+
+
+def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFrame, prefecture: int) -> None:
+    """How many new places, the map with picks (click to add candidate points) and the pick list."""
+    k = suggestion_controls()
+    extra = pd.DataFrame([{"id": f"click-{i + 1}", "name": f"地図で追加した地点{i + 1}", "lat": lat, "lon": lon}
+                          for i, (lat, lon) in enumerate(extra_points())])
+    candidates = pd.concat([venues[["id", "name", "lat", "lon"]], extra], ignore_index=True)
+    picks = coverage.suggest(result, candidates, k, prefecture)
+    left, right = st.columns([3, 2])
+    with left:
+        coverage_map(areas, result, picks)
+    with right:
+        suggestion_caption(result)
+        if picks:
+            st.dataframe(pd.DataFrame({"順": range(1, len(picks) + 1), "候補": [p["name"] for p in picks],
+                                       "効果（+人）": [f"+{p['gain65']:,}" for p in picks]}),
+                         hide_index=True, width="stretch")
+        else:
+            st.info("どの候補でも徒歩圏の65歳以上は増えません。距離を短くするか、地図をクリックして候補地点を追加してください。")
+        if extra_points() and st.button("追加した地点を消す"):
+            extra_points().clear()
+            st.rerun()
