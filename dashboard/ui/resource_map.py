@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pandas as pd
@@ -129,6 +130,12 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
                         st.rerun(scope="fragment")
 
 
+def _list_key(places: pd.DataFrame) -> str:
+    """Changes whenever the filtered list does, so a row selected in an older list (by position)
+    is never applied to a new one."""
+    return hashlib.sha1("|".join(places["id"]).encode("utf-8")).hexdigest()[:12]
+
+
 def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) -> None:
     """The filtered list, selectable, with CSV (Excel) and GeoJSON downloads."""
     area_names = dict(zip(areas["area_id"], areas["area_name"]))
@@ -146,9 +153,9 @@ def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) ->
         table["公開"] = places["visibility"].map(vocab.VISIBILITIES.get)
     st.markdown(f"**{len(places)} 件**")
     event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="tsudoi_place_table")
+                         key=f"tsudoi_place_table_{_list_key(places)}")
     rows = event.selection.rows if event and event.selection else []
-    if rows:
+    if rows and rows[0] < len(places):
         place_id = places.iloc[rows[0]]["id"]
         if place_id != st.session_state.get(SELECTED_KEY):
             select_place(place_id)

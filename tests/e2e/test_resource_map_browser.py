@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -107,3 +108,20 @@ def test_wrong_password_is_refused(server, page):
     page.get_by_role("button", name="ログイン").click()
     page.get_by_text("ユーザー名またはパスワードが違います").wait_for(timeout=30_000)
     assert page.get_by_text("ログイン中：").count() == 0
+
+
+def test_selecting_a_row_then_narrowing_the_list_does_not_break_the_page(server, page):
+    page.goto(f"{server.url}/map")
+    _map_frame(page)
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 36 * 8 + 18)  # the selection cell of a row far down the list
+    page.get_by_role("heading", level=3).first.wait_for(timeout=30_000)  # its details opened
+    page.get_by_label("名前・ふりがな・住所で検索").fill("さくら")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(3000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    count = page.get_by_text(re.compile(r"^\d+ 件$")).first
+    count.wait_for(timeout=30_000)
+    assert 0 < int(count.inner_text().split()[0]) < 20  # the narrowed list is shown
