@@ -117,7 +117,7 @@ def cmd_import_places(args, engine) -> int:
     if parsed.geocoded:
         print(f"座標のない {parsed.geocoded} 件を住所の町丁目の代表点に置きました（位置の精度：町丁目の代表点）")
     if args.dry_run:
-        preview = preview_changes(engine, code, parsed.records, source_name=path.name)
+        preview = preview_changes(engine, code, parsed.records, source_name=path.name, fields=parsed.fields)
         counts = preview["status"].value_counts()
         print(f"{len(parsed.records)} 件を取り込めます（--dry-run のため書き込みません）: 新規 {counts.get('new', 0)} / "
               f"変更 {counts.get('changed', 0)} / 変更なし {counts.get('unchanged', 0)}")
@@ -127,7 +127,8 @@ def cmd_import_places(args, engine) -> int:
     with write_session(engine) as session:
         batch = writes.add_batch(session, "places", path.name, sha256_of(path), len(parsed.records), parsed.encoding)
         counts = writes.upsert_places(session, parsed.records, municipality_code=code,
-                                      prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name)
+                                      prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name,
+                                      fields=parsed.fields)
     print(f"{len(parsed.records)} 件を取り込みました: 新規 {counts['new']} / 変更 {counts['changed']} / "
           f"変更なし {counts['unchanged']}")
     return EXIT_OK

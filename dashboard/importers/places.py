@@ -162,6 +162,8 @@ class ParsedPlaces:
     records: list[dict]
     encoding: str | None = None
     unknown_columns: list[str] = field(default_factory=list)
+    #: template fields the file has: only these may change places already in the store
+    fields: set[str] | None = None
     geocoded: int = 0
 
 
@@ -517,4 +519,5 @@ def read_places_file(path: Path, *, default_category: str | None = None, default
     geocoded = 0
     if towns is not None:  # validation passed, so every row without both coordinates was placed at its town
         geocoded = int((_blank(frame, "lat") & _blank(frame, "lon")).sum())
-    return ParsedPlaces(records=records, encoding=encoding, unknown_columns=unknown, geocoded=geocoded)
+    return ParsedPlaces(records=records, encoding=encoding, unknown_columns=unknown, geocoded=geocoded,
+                        fields=set(frame.columns))

@@ -22,26 +22,28 @@ PREVIEW_COLUMNS = ("id", "name", "status", "changed_fields")
 
 
 def preview_changes(engine_or_session: Engine | Session, municipality_code: str, records: list[dict], *,
-                    source_name: str = "取り込みファイル", prefecture_code: int | None = None) -> pd.DataFrame:
+                    source_name: str = "取り込みファイル", prefecture_code: int | None = None,
+                    fields: set[str] | None = None) -> pd.DataFrame:
     """One row per record: ``id, name, status, changed_fields``.
 
     ``status`` is ``new`` (id not in the store), ``changed`` or ``unchanged``; ``changed_fields``
     lists the stored fields that the import would overwrite (``[]`` for new and unchanged places;
     ``town_code``/``area_id`` appear when a moved point changes town or area).
     ``records`` are validated records (:func:`dashboard.importers.places.validate`).
-    ``prefecture_code`` defaults to the first two digits of ``municipality_code``.
+    ``prefecture_code`` defaults to the first two digits of ``municipality_code``. ``fields``: the
+    columns the file had — only those can change a stored place (:func:`writes.fields_to_update`).
 
     Raises :class:`InputError` exactly where the import would: a point outside the municipality,
     or an id used by another municipality's place.
     """
     if isinstance(engine_or_session, Session):
-        return _preview(engine_or_session, municipality_code, records, source_name, prefecture_code)
+        return _preview(engine_or_session, municipality_code, records, source_name, prefecture_code, fields)
     with read_session(engine_or_session) as session:
-        return _preview(session, municipality_code, records, source_name, prefecture_code)
+        return _preview(session, municipality_code, records, source_name, prefecture_code, fields)
 
 
 def _preview(session: Session, code: str, records: list[dict], source_name: str,
-             prefecture_code: int | None) -> pd.DataFrame:
+             prefecture_code: int | None, fields: set[str] | None) -> pd.DataFrame:
     if not records:
         return pd.DataFrame(columns=list(PREVIEW_COLUMNS))
     town_codes, area_ids = writes.locate_points(session, code, [r["lat"] for r in records], [r["lon"] for r in records],
@@ -55,7 +57,7 @@ def _preview(session: Session, code: str, records: list[dict], source_name: str,
         elif place.municipality_code != code:
             raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
         else:
-            changed = writes.changed_fields(place, values)
+            changed = writes.changed_fields(place, writes.fields_to_update(values, fields))
             status = "changed" if changed else "unchanged"
         rows.append((record["id"], record.get("name"), status, changed))
     return pd.DataFrame(rows, columns=list(PREVIEW_COLUMNS))

@@ -113,6 +113,26 @@ def record_values(record: dict, *, town_code: str | None = None, area_id: str | 
     return values
 
 
+def fields_to_update(values: dict, fields: set[str] | None) -> dict:
+    """For a place already in the store, the values a file may change: only the columns it has.
+
+    A file with ``id, name, fee`` updates names and fees and leaves every other field (address,
+    contacts, visibility …) as stored — a missing column never blanks data or unpublishes a place.
+    Derived values follow their source: the point (and its town and area) only when the file has
+    both 緯度 and 経度; the frequency when it has the schedule. ``fields`` None = every field.
+    """
+    if fields is None:
+        return values
+    keep = set(fields) & set(values)
+    if "schedule_text" in fields or "rrule" in fields:
+        keep |= {"rrule", "frequency_class"}
+    if {"lat", "lon"} <= set(fields):
+        keep |= {"lat", "lon", "location_precision", "town_code", "area_id"}
+    else:
+        keep -= {"lat", "lon", "location_precision"}
+    return {k: v for k, v in values.items() if k in keep}
+
+
 def changed_fields(place: m.Place, values: dict) -> list[str]:
     """Fields of ``values`` that differ from the stored ``place`` (empty: the place is unchanged)."""
     return [k for k, v in values.items() if getattr(place, k) != v]
@@ -120,11 +140,13 @@ def changed_fields(place: m.Place, values: dict) -> list[str]:
 
 def upsert_places(session: Session, records: list[dict], *, municipality_code: str, prefecture_code: int,
                   batch_id: int, source_name: str, is_synthetic: bool = False,
-                  changed_by: str | None = None, action: str = "import") -> dict[str, int]:
+                  changed_by: str | None = None, action: str = "import",
+                  fields: set[str] | None = None) -> dict[str, int]:
     """Insert or update places by id; returns counts ``{"new", "changed", "unchanged"}``.
 
     Area and town are derived from the coordinates. Changed places get ``version + 1`` and one
-    audit entry per changed field (``changed_by`` defaults to ``import:<file>``).
+    audit entry per changed field (``changed_by`` defaults to ``import:<file>``). ``fields``: the
+    columns the file had (see :func:`fields_to_update`); None updates every field.
     """
     changed_by = changed_by or f"import:{source_name}"
     town_codes, area_ids = locate_points(session, municipality_code, [r["lat"] for r in records],
@@ -141,7 +163,7 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
             counts["new"] += 1
         elif place.municipality_code != municipality_code:
             raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
-        elif changed_fields(place, values):
+        elif changed_fields(place, values := fields_to_update(values, fields)):
             for key, value in values.items():
                 if getattr(place, key) != value:
                     add_audit(session, place_id=place.id, municipality_code=municipality_code, changed_by=changed_by,

@@ -96,7 +96,7 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
             parsed = read_places_file(path, default_category=default_category or None,
                                       default_visibility=default_visibility, towns=towns, city=city,
                                       mapping=mapping or None)
-            preview = preview_changes(engine(), code, parsed.records, source_name=path.name)
+            preview = preview_changes(engine(), code, parsed.records, source_name=path.name, fields=parsed.fields)
         except InputError as error:
             st.error(f"取り込めません：{len(error.problems)} 件の問題があります。ファイルを直してから、もう一度アップロードしてください。"
                      "（一部だけ取り込むことはしません）")
@@ -134,7 +134,7 @@ def _commit(code: str, file_name: str, parsed) -> None:
             for start in range(0, len(records), CHUNK):
                 counts = writes.upsert_places(db, records[start:start + CHUNK], municipality_code=code,
                                               prefecture_code=int(code[:2]), batch_id=batch, source_name=file_name,
-                                              changed_by=f"{user.name}（取り込み：{file_name}）")
+                                              changed_by=f"{user.name}（取り込み：{file_name}）", fields=parsed.fields)
                 for key in totals:
                     totals[key] += counts[key]
                 bar.progress(min(1.0, (start + CHUNK) / len(records)), text="取り込んでいます…")
