@@ -1,8 +1,8 @@
 """A compact point layer: canvas circle markers from a plain array.
 
 A GeoJSON layer costs ~130 bytes per point (10,000 places → 1.3 MB per rerun); this layer sends
-``[lat, lon, style, label]`` rows (≈ 30 bytes without labels) and builds ``L.circleMarker``s on a
-canvas renderer in the browser. Labels (tooltips) are sent only while the layer is small enough.
+``[lat, lon, style, label]`` rows (≈ 30 bytes without labels) and builds ``L.circleMarker``s in the
+browser, on the map's canvas (the map must be created with ``prefer_canvas=True``). Labels (tooltips) are sent only while the layer is small enough.
 Every label is HTML-escaped in Python (:func:`dashboard.htmlsafe.escape`) and the data is
 JSON-encoded with ``<``, ``>`` and ``&`` as unicode escapes, so no text can leave the string.
 """
@@ -37,11 +37,13 @@ class CompactPoints(MacroElement):
         var {{ this.get_name() }} = (function () {
             var rows = {{ this.rows_json }};
             var styles = {{ this.styles_json }};
-            var renderer = L.canvas({padding: 0.5});
+            // no renderer of our own: every layer uses the map's one canvas (maps are built with
+            // preferCanvas). A second canvas on top, e.g. for the selection ring, would swallow the
+            // clicks and hovers meant for the markers below it.
             var group = L.featureGroup();
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
-                var options = Object.assign({renderer: renderer, weight: 2, fillOpacity: 0.9}, styles[r[2]]);
+                var options = Object.assign({weight: 2, fillOpacity: 0.9}, styles[r[2]]);
                 var marker = L.{{ this.factory }}([r[0], r[1]], options);
                 if (r[3]) { marker.bindTooltip(r[3]); }
                 // report the marker's own position (not the mouse's) to click listeners added later,

@@ -125,3 +125,18 @@ def test_selecting_a_row_then_narrowing_the_list_does_not_break_the_page(server,
     count = page.get_by_text(re.compile(r"^\d+ 件$")).first
     count.wait_for(timeout=30_000)
     assert 0 < int(count.inner_text().split()[0]) < 20  # the narrowed list is shown
+
+
+def test_after_a_selection_other_markers_still_answer_clicks(server, page, e2e_store):
+    page.goto(f"{server.url}/map?place=demo-003")
+    frame = _map_frame(page)
+    _circle_markers(frame)
+    assert frame.evaluate("() => document.querySelectorAll('canvas.leaflet-zoom-animated').length") == 1
+    with sqlite3.connect(e2e_store) as connection:
+        name, lat, lon = connection.execute(
+            "select name, lat, lon from places where id = 'demo-001'").fetchone()
+    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    assert "place=demo-001" in page.url
