@@ -52,13 +52,21 @@ def chart(fig, key: str, *, select_areas: bool = False) -> None:
     event = st.plotly_chart(fig, width="stretch", config=PLOT_CONFIG, key=key, on_select="rerun",
                             selection_mode="points")
     points = event.selection.points if event and event.selection else []
+    chosen = None
     for point in points:
         custom = point.get("customdata")
         area_id = custom[0] if isinstance(custom, list) else custom
         if isinstance(area_id, str) and area_id != "ALL":
-            set_area(area_id)
-            st.toast("圏域を選びました。資源マップ・圏域カバー状況でも同じ圏域が選ばれます。")
+            chosen = area_id
             break
+    # a chart keeps its selection across reruns: act only when it changes, so the user can still
+    # pick another area elsewhere afterwards
+    memory = f"{key}_applied"
+    if chosen != st.session_state.get(memory):
+        st.session_state[memory] = chosen
+        if chosen is not None:
+            set_area(chosen)
+            st.toast("圏域を選びました。資源マップ・圏域カバー状況でも同じ圏域が選ばれます。")
 
 
 def table_download(table: pd.DataFrame, file_name: str, key: str) -> None:
