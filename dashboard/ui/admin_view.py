@@ -15,6 +15,8 @@ from dashboard.ui import session
 from dashboard.ui.store import engine
 
 _CHANGE = {"added": "追加", "closed": "終了・削除", "changed": "変更"}
+_CHANGE_COLUMNS = {"change_type": "変化", "id": "ID", "name": "名称", "category": "種別", "area_id": "圏域",
+                   "status": "状態", "field": "項目", "old": "前", "new": "後", "reason": "理由"}
 
 
 def export_buttons(code: str, name: str, prefecture: str) -> None:
@@ -71,7 +73,10 @@ def snapshot_section(code: str, area_names: dict[str, str]) -> None:
     st.markdown(f"追加 **{len(diff['added'])}** 件・終了 **{len(diff['closed'])}** 件・"
                 f"変更 **{diff['changed']['id'].nunique() if len(diff['changed']) else 0}** 件")
     table = snapshots.changes_table(diff)
-    st.dataframe(table.assign(change_type=table["change_type"].map(_CHANGE)), hide_index=True, width="stretch")
+    shown = table.assign(change_type=table["change_type"].map(_CHANGE))
+    if "area_id" in shown.columns:
+        shown["area_id"] = shown["area_id"].map(lambda a: area_names.get(a, a))
+    st.dataframe(shown.rename(columns=_CHANGE_COLUMNS), hide_index=True, width="stretch")
     counts = diff["counts"]
     by_category = counts[counts["dimension"] == "category"]
     # plotly renders a subset of HTML in names: escape the user's labels

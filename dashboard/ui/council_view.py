@@ -74,7 +74,7 @@ def navigation(index: int, count: int, sources_line: str) -> None:
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
     left.button("◀ 前へ", key="tsudoi_prev", disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch")
     with middle.container(key="tsudoi_sources", gap=None):
-        st.markdown(f"**{index + 1} / {count}**（← → キーでも移動）", text_alignment="center")
+        st.markdown(f"**{index + 1} / {count}**", text_alignment="center", help="← → キーでも移動できます")
         st.caption(sources_line)
     right.button("次へ ▶", key="tsudoi_next", disabled=index == count - 1, on_click=_go, args=(index + 1,),
                  width="stretch")
@@ -106,7 +106,7 @@ def downloads(code: str, area_id: str | None, area_label: str) -> None:
     from dashboard.karte.pdf import karte_pdf_bytes, render_area_map_png
     from dashboard.ui.store import engine
 
-    with st.popover("資料（PDF・画像）"):
+    with st.popover("資料", help="地域カルテ（PDF）と地図の画像（PNG）"):
         if area_id:
             st.download_button(f"{area_label}の地域カルテ（PDF）",
                                lambda: karte_pdf_bytes(gather(engine(), code, [area_id])),

@@ -47,13 +47,14 @@ def sidebar_filters(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool
         st.markdown("#### 絞り込み")
         text = st.text_input("名前・ふりがな・住所で検索", key="tsudoi_text", placeholder="例：さろん、北町")
         present = [c for c in vocab.CATEGORY_IDS if c in set(places["category"])]
-        categories = st.multiselect("種別", present, key="tsudoi_categories")
+        categories = st.multiselect("種別", present, placeholder="選んでください（すべて）", key="tsudoi_categories")
         area = area_select(areas, key="tsudoi_map_area", all_label="すべての圏域")
         frequency = st.radio("開催頻度", list(FREQUENCY_FILTERS), format_func=FREQUENCY_FILTERS.get,
                              key="tsudoi_frequency", horizontal=True)
-        weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, key="tsudoi_weekdays")
-        activities = st.multiselect("活動", vocab.ACTIVITIES, key="tsudoi_activities")
-        targets = st.multiselect("対象", vocab.TARGETS, key="tsudoi_targets")
+        weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, placeholder="選んでください（すべて）",
+                                  key="tsudoi_weekdays")
+        activities = st.multiselect("活動", vocab.ACTIVITIES, placeholder="選んでください（すべて）", key="tsudoi_activities")
+        targets = st.multiselect("対象", vocab.TARGETS, placeholder="選んでください（すべて）", key="tsudoi_targets")
         statuses = ("active",)
         if internal:
             statuses = tuple(st.multiselect("状態", list(vocab.STATUSES), default=["active"],

@@ -163,4 +163,5 @@ def priority_tab(code: str, areas: pd.DataFrame, table: pd.DataFrame, profile) -
         priority=priority["priority"].map({True: "優先", False: ""})).rename(columns={
             "area_id": "圏域", "coverage65": "徒歩圏カバー率（%）", "coverage_gap_pt": "市との差（ポイント）",
             "risks_above_city": "市より高いリスクの数", "risks_above": "市より高いリスク", "risks_unknown": "非表示で不明",
-            "priority": "優先"}), hide_index=True, width="stretch")
+            "priority": "優先"})[["優先", "圏域", "徒歩圏カバー率（%）", "市との差（ポイント）", "市より高いリスクの数",
+                                "市より高いリスク", "非表示で不明"]], hide_index=True, width="stretch")
