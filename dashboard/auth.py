@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,8 +14,10 @@ from dashboard.store import models as m
 from dashboard.store.engine import read_session, write_session
 
 ROLES = ("coordinator", "admin")
-#: Consecutive failed logins after which an account is locked until an admin resets it.
+#: Consecutive failed logins after which an account is locked for LOCK_MINUTES (an admin can unlock
+#: it earlier). The lock expires by itself, so nobody can shut a colleague out for good.
 MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
 MIN_PASSWORD_CHARS = 4
 
 _hasher = PasswordHasher()
@@ -52,6 +55,7 @@ def put_user(session, name: str, password: str, role: str) -> None:
         session.add(m.User(name=name, role=role, password_hash=password_hash, active=True, failed_logins=0))
     else:
         user.role, user.password_hash, user.active, user.failed_logins = role, password_hash, True, 0
+        user.locked_until = None
 
 
 def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:
@@ -62,18 +66,32 @@ def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:
     if user is None:
         _hasher.hash(password)  # same work as a real check, so timing does not reveal unknown names
         raise refused
-    if not user.active or user.failed_logins >= MAX_FAILED_LOGINS:
-        raise AuthError("このアカウントはロックされています。管理者に連絡してください")
+    now = _utcnow()
+    if not user.active:
+        raise AuthError("このアカウントは使えません。管理者に連絡してください")
+    if user.locked_until is not None and now < user.locked_until:
+        raise AuthError(f"続けて{MAX_FAILED_LOGINS}回間違えたため、このアカウントは{LOCK_MINUTES}分間ロックされています。"
+                        "急ぐ場合は管理者に解除を依頼してください")
+    expired = user.locked_until is not None  # a lock that has run out starts a fresh allowance
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         with write_session(engine) as session:
-            session.get(m.User, name).failed_logins += 1
+            stored = session.get(m.User, name)
+            stored.failed_logins = (0 if expired else stored.failed_logins) + 1
+            stored.locked_until = now + timedelta(minutes=LOCK_MINUTES) \
+                if stored.failed_logins >= MAX_FAILED_LOGINS else None
         raise refused from None
-    if user.failed_logins:
+    if user.failed_logins or expired:
         with write_session(engine) as session:
-            session.get(m.User, name).failed_logins = 0
+            stored = session.get(m.User, name)
+            stored.failed_logins, stored.locked_until = 0, None
     return AuthenticatedUser(name=user.name, role=user.role)
+
+
+def _utcnow() -> datetime:
+    """Naive UTC, as the store keeps timestamps."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _existing(session, name: str) -> m.User:
@@ -102,23 +120,25 @@ def set_password(engine: Engine, name: str, password: str) -> None:
     password_hash = _hasher.hash(password)
     with write_session(engine) as session:
         user = _existing(session, name)
-        user.password_hash, user.failed_logins = password_hash, 0
+        user.password_hash, user.failed_logins, user.locked_until = password_hash, 0, None
 
 
 def unlock_user(engine: Engine, name: str) -> None:
     """Reset the failed-login counter of ``name`` (the password stays). ValueError if unknown."""
     with write_session(engine) as session:
-        _existing(session, name).failed_logins = 0
+        user = _existing(session, name)
+        user.failed_logins, user.locked_until = 0, None
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
-    """``name, role, active, failed_logins, locked`` by name; ``locked`` means too many failed logins
-    (:data:`MAX_FAILED_LOGINS`) — an admin must unlock it or set a new password."""
+    """``name, role, active, failed_logins, locked`` by name; ``locked``: too many failed logins
+    (:data:`MAX_FAILED_LOGINS`) and the lock (:data:`LOCK_MINUTES`) has not run out yet."""
     with read_session(engine) as session:
-        rows = session.execute(select(m.User.name, m.User.role, m.User.active, m.User.failed_logins)
-                               .order_by(m.User.name)).all()
-    users = pd.DataFrame([tuple(r) for r in rows], columns=["name", "role", "active", "failed_logins"])
-    return users.assign(locked=users["failed_logins"] >= MAX_FAILED_LOGINS)
+        rows = session.execute(select(m.User.name, m.User.role, m.User.active, m.User.failed_logins,
+                                      m.User.locked_until).order_by(m.User.name)).all()
+    now = _utcnow()
+    return pd.DataFrame([(r.name, r.role, r.active, r.failed_logins, r.locked_until is not None and now < r.locked_until)
+                         for r in rows], columns=["name", "role", "active", "failed_logins", "locked"])
 
 
 def user_for_sso(engine: Engine, email: str) -> AuthenticatedUser | None:

@@ -125,3 +125,19 @@ def test_empty_name_or_short_password_is_refused(engine, demo_db_copy, name, pas
     with pytest.raises(ValueError):
         add_user(engine, name, password, "coordinator")
     assert stored(demo_db_copy, name) is None
+
+
+def test_the_lock_runs_out_by_itself(engine, demo_db_copy):
+    import sqlite3
+
+    add_user(engine, "sato", PASSWORD, "coordinator")
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(engine, "sato", "nope")
+    assert "ロック" in refusal(engine, "sato", PASSWORD)
+    with sqlite3.connect(demo_db_copy) as connection:  # LOCK_MINUTES later: the lock ended a minute ago
+        connection.execute("UPDATE users SET locked_until = datetime('now', '-1 minutes') WHERE name = 'sato'")
+    assert authenticate(engine, "sato", PASSWORD).name == "sato"
+    assert stored(demo_db_copy, "sato")[3] == 0
+    # one wrong password after an expired lock is one failure, not an immediate new lock
+    refusal(engine, "sato", "nope")
+    assert authenticate(engine, "sato", PASSWORD).name == "sato"
