@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from dashboard.importers.places import TEMPLATE_COLUMNS, validate
+from dashboard.normalize import is_missing
 from dashboard.store import models as m
 from dashboard.store import writes
 from dashboard.store.engine import read_session, write_session
@@ -35,7 +36,7 @@ class EditConflict(Exception):
 
 
 def _as_text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, bool):
         return "あり" if value else "なし"

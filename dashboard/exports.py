@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dashboard import vocab
+from dashboard.normalize import is_missing
 from dashboard.importers.places import REQUIRED_COLUMNS, TEMPLATE_COLUMNS
 from geo.crs import STORAGE_CRS
 
@@ -44,7 +45,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _jsonable(value):
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     if isinstance(value, date):
         return value.isoformat()
@@ -136,16 +137,10 @@ YES_NO_JA = {True: "あり", False: "なし"}
 _XLSX_MIN_WIDTH, _XLSX_MAX_WIDTH = 6, 40
 
 
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and value != value  # NaN
-
-
 def _spreadsheet_value(field: str, value):
     """One cell for people: ids of status/visibility and booleans as the Japanese words the
     template's drop-downs offer, dates as dates, numpy scalars as Python values."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
@@ -237,7 +232,7 @@ def _with_integer_capacity(places: pd.DataFrame) -> pd.DataFrame:
     """A copy whose ``capacity`` is a nullable integer (pandas turns int + None into float)."""
     frame = places.copy()
     if "capacity" in frame.columns:
-        frame["capacity"] = pd.array([None if _is_missing(v) else int(v) for v in frame["capacity"]], dtype="Int64")
+        frame["capacity"] = pd.array([None if is_missing(v) else int(v) for v in frame["capacity"]], dtype="Int64")
     return frame
 
 
@@ -260,12 +255,12 @@ def places_gpkg(places: pd.DataFrame) -> bytes:
     frame = _with_integer_capacity(places).drop(columns=["lat", "lon"])
     for column in frame.columns:
         values = frame[column]
-        present = [v for v in values if not _is_missing(v)]
+        present = [v for v in values if not is_missing(v)]
         if column in _BOOLEAN_FIELDS or (present and all(isinstance(v, (bool, np.bool_)) for v in present)):
             # named, so that a column with no value yet is still a boolean field in QGIS
-            frame[column] = pd.array([None if _is_missing(v) else bool(v) for v in values], dtype="boolean")
+            frame[column] = pd.array([None if is_missing(v) else bool(v) for v in values], dtype="boolean")
         elif present and all(isinstance(v, (date, datetime)) for v in present):
-            frame[column] = pd.array([None if _is_missing(v) else v.isoformat() for v in values], dtype="str")
+            frame[column] = pd.array([None if is_missing(v) else v.isoformat() for v in values], dtype="str")
     geometry = gpd.points_from_xy(places["lon"], places["lat"], crs=STORAGE_CRS)
     layer = gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
     with tempfile.TemporaryDirectory(prefix="tsudoi-gpkg-") as folder:
@@ -320,7 +315,7 @@ def local_government_code(code: str) -> str:
 
 
 def _ods_text(value) -> str:
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()

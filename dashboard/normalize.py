@@ -7,11 +7,19 @@ import unicodedata
 from datetime import date
 
 import jaconv
+import pandas as pd
 
 #: First day of each era (Gregorian year offset = year of era 1 − 1).
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
 _WAREKI = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
 _SEIREKI = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?$")
+
+
+def is_missing(value) -> bool:
+    """None, NaN, NA or NaT: what frames hold for an empty cell (never true for text or booleans)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value  # NaN
 
 
 def nfkc(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard import schedule, vocab
-from dashboard.normalize import search_key
+from dashboard.normalize import is_missing, search_key
 from dashboard.settings import STALE_AFTER_DAYS
 
 WEEKDAYS = {"MO": "月", "TU": "火", "WE": "水", "TH": "木", "FR": "金", "SA": "土", "SU": "日"}
@@ -31,9 +31,7 @@ class PlaceFilter:
 
 def _text(value) -> str:
     """A cell as text; None, NaN and blanks are ``""`` (frames hold NaN for missing text)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value).strip()
+    return "" if is_missing(value) else str(value).strip()
 
 
 def weekdays_of(rule: str | None) -> set[str]:
@@ -85,7 +83,7 @@ def filter_places(places: pd.DataFrame, chosen: PlaceFilter) -> pd.DataFrame:
 
 def is_stale(last_verified, today: date, max_age_days: int = STALE_AFTER_DAYS) -> bool:
     """要確認: never verified, or verified more than ``max_age_days`` ago."""
-    if last_verified is None or (isinstance(last_verified, float) and pd.isna(last_verified)):
+    if is_missing(last_verified):
         return True
     return (today - last_verified).days > max_age_days
 

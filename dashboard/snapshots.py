@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, Integer, func, select
 
 from dashboard import coverage, vocab
+from dashboard.normalize import is_missing
 from dashboard.store import models as m
 from dashboard.store import reads
 from dashboard.store.engine import read_session, write_session
@@ -42,13 +43,9 @@ class SnapshotNotFound(LookupError):
 
 # --- JSON round trip -------------------------------------------------------------------------------
 
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, (str, bytes, bool)) and bool(pd.isna(value)))
-
-
 def _json_value(field: str, value):
     """A place value as JSON holds it: null for missing, ISO text for dates, Python numbers."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -177,14 +174,14 @@ def resolve_places(engine: Engine, code: str, reference: str | int) -> pd.DataFr
 # --- compare -------------------------------------------------------------------------------------
 
 def _same(old, new) -> bool:
-    if _missing(old) or _missing(new):
-        return _missing(old) and _missing(new)
+    if is_missing(old) or is_missing(new):
+        return is_missing(old) and is_missing(new)
     return old == new
 
 
 def _text(value) -> str | None:
     """A value as the change list shows it: None stays None, 20.0 reads 20."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -20,8 +20,44 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _japanese_chars(text: str) -> int:
+    """ひらがな, full-width カタカナ and 漢字 in ``text`` (half-width ｶﾅ deliberately not counted)."""
+    return sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+
+
+def reject_unsupported_encoding(raw: bytes, name: str) -> None:
+    """Name UTF-16 and EUC-JP files instead of reading them as something else.
+
+    UTF-16 (Excel's 「Unicode テキスト」) has NUL bytes. EUC-JP often decodes as CP932 without an
+    error — as half-width ｶﾅ gibberish whose headers match nothing. When the bytes are valid EUC-JP
+    and read as more ひらがな/カタカナ/漢字 that way than as CP932, the file is EUC-JP. (A real CP932
+    file almost always has a kanji whose first byte, 0x88–0x9F, is invalid in EUC-JP.)
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise InputError([Problem(name, "UTF-16 で保存されたファイルは読めません（Excelの「CSV UTF-8」または"
+                                        "「CSV（コンマ区切り）」で保存し直してください）", "UTF-16 (BOM or NUL bytes)")])
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    try:
+        euc = raw.decode("euc_jp")
+    except UnicodeDecodeError:
+        return
+    try:
+        cp932 = raw.decode("cp932")
+    except UnicodeDecodeError:
+        cp932 = ""
+    if _japanese_chars(euc) > _japanese_chars(cp932):
+        raise InputError([Problem(name, "EUC-JP で保存されたファイルのようです（UTF-8 または Shift_JIS(CP932) で"
+                                        "保存し直してください）", "looks like EUC-JP")])
+
+
 def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes of a text file; returns ``(text, encoding used)``."""
+    """Decode bytes of a text file; returns ``(text, encoding used)``. UTF-16 and EUC-JP files are
+    named as such (:func:`reject_unsupported_encoding`) rather than read as gibberish."""
+    reject_unsupported_encoding(raw, name)
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw.decode("utf-8-sig"), "utf-8-sig"
     for encoding in ENCODINGS:

@@ -127,6 +127,3 @@ def users_section() -> None:
             except ValueError as error:
                 st.error(f"できませんでした：{error}")
 
-
-def oidc_note() -> None:
-    st.caption("シングルサインオン（OIDC）を使う場合は `.streamlit/secrets.toml` に [auth] を設定します（README「ログイン」参照）。")

@@ -14,7 +14,6 @@ from dashboard.places_view import is_stale
 from dashboard.ui import session
 from dashboard.ui.map_view import show_map
 from dashboard.ui.store import engine
-from dashboard.ui.text import md_escape
 
 #: Form labels (Japanese) per template field, in form order.
 LABELS = {
@@ -193,6 +192,3 @@ def selected_edit_id() -> str | None:
     state = st.session_state.get(_EDIT_KEY)
     return state["place_id"] if state else None
 
-
-def heading(text: str) -> None:
-    st.subheader(md_escape(text), anchor=False)

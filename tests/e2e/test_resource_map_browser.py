@@ -26,6 +26,16 @@ def _circle_markers(frame) -> int:
         "() => Object.values(window.map._layers).filter(l => l instanceof L.CircleMarker && l.getTooltip()).length")
 
 
+def _click_place(page, frame, store, place_id: str) -> None:
+    """Click the marker of ``place_id`` on the map and wait for its details to open."""
+    with sqlite3.connect(store) as connection:
+        name, lat, lon = connection.execute("select name, lat, lon from places where id = ?", (place_id,)).fetchone()
+    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+
+
 def _count(store, sql: str) -> int:
     with sqlite3.connect(store) as connection:
         return connection.execute(sql).fetchone()[0]
@@ -64,13 +74,7 @@ def test_clicking_a_marker_shows_its_details(server, page, e2e_store):
     page.goto(f"{server.url}/map")
     frame = _map_frame(page)
     _circle_markers(frame)
-    with sqlite3.connect(e2e_store) as connection:
-        name, lat, lon = connection.execute(
-            "select name, lat, lon from places where id='demo-001'").fetchone()
-    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    _click_place(page, frame, e2e_store, "demo-001")
     assert "place=demo-001" in page.url
 
 
@@ -132,11 +136,5 @@ def test_after_a_selection_other_markers_still_answer_clicks(server, page, e2e_s
     frame = _map_frame(page)
     _circle_markers(frame)
     assert frame.evaluate("() => document.querySelectorAll('canvas.leaflet-zoom-animated').length") == 1
-    with sqlite3.connect(e2e_store) as connection:
-        name, lat, lon = connection.execute(
-            "select name, lat, lon from places where id = 'demo-001'").fetchone()
-    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    _click_place(page, frame, e2e_store, "demo-001")
     assert "place=demo-001" in page.url
