@@ -49,6 +49,16 @@ class Municipality(Base):
     boundary_source: Mapped[str | None] = mapped_column(Text)
 
 
+class MunicipalityMeta(Base):
+    """Facts about one city's data: ``sources`` (JSON list of :mod:`dashboard.sources` keys),
+    ``population_as_of``, ``boundary_as_of``, ``facilities_as_of``, ``demo``, ``population_kind`` …"""
+
+    __tablename__ = "municipality_meta"
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Area(Base):
     """日常生活圏域 (or a demo stand-in: ``is_demo`` marks 「デモ用の仮の圏域」)."""
 
@@ -83,6 +93,10 @@ class Town(Base):
     est_pop85: Mapped[float | None] = mapped_column(Float)
     rep_lat: Mapped[float | None] = mapped_column(Float)  # representative point (Geolonia)
     rep_lon: Mapped[float | None] = mapped_column(Float)
+    #: ``polygon`` (a real boundary) or ``point``: only the representative point is known; its people
+    #: stand at that point (位置の精度) and ``geometry`` is its Voronoi cell inside the city, used only
+    #: to tell which 町丁目 a place lies in.
+    geometry_kind: Mapped[str] = mapped_column(String(16), default="polygon", server_default="polygon")
     geometry: Mapped[object] = mapped_column(Geometry)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
@@ -181,6 +195,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)  # UTC; set after too many failures
+    #: A coordinator limited to one city (None = every city of the store; admins are never limited).
+    municipality_code: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
 
