@@ -11,38 +11,17 @@ import getpass
 import sys
 from pathlib import Path
 
-from dashboard import exports
-from dashboard.errors import InputError, Problem
+from dashboard import cli_admin, cli_common, cli_exports, cli_setup, cli_survey, exports
+from dashboard.cli_common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError  # noqa: F401 (UsageError re-exported)
+from dashboard.cli_common import municipality as _municipality
+from dashboard.cli_common import write_file as _write
+from dashboard.errors import InputError
 from dashboard.settings import database_url
 from dashboard.store import reads
 from dashboard.store.engine import open_store
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: A file with a systematic mistake can produce thousands of problems; show the first ones.
 MAX_PROBLEMS_SHOWN = 50
-
-
-class UsageError(Exception):
-    """A command-line mistake (unknown municipality …): reported like bad input."""
-
-
-def _municipality(engine, option: str | None) -> str:
-    known = reads.municipalities(engine)["code"].tolist()
-    if option:
-        if option not in known:
-            raise UsageError(f"市町村コード {option} はストアにありません（あるもの: {', '.join(known) or 'なし'}）")
-        return option
-    if len(known) == 1:
-        return known[0]
-    if not known:
-        raise UsageError("ストアに市町村がありません。先に `python -m dashboard demo build` などで取り込んでください (store is empty)")
-    raise UsageError(f"市町村が複数あります。--municipality で指定してください: {', '.join(known)}")
-
-
-def _write(path: str, data: bytes) -> None:
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
 
 
 def cmd_demo_build(args, engine) -> int:
@@ -89,27 +68,17 @@ def cmd_export_karte(args, engine) -> int:
 
 
 def cmd_import_places(args, engine) -> int:
-    import json
+    from dashboard.services import places as place_service
 
-    from dashboard.importers.places import read_places_file
-    from dashboard.importers.preview import preview_changes
-    from dashboard.importers.tables import sha256_of
-    from dashboard.store import writes
-    from dashboard.store.engine import write_session
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise InputError([Problem(path.name, f"ファイルが見つかりません: {path}", "file not found")])
+    path = cli_common.existing_file(args.file)
     code = _municipality(engine, args.municipality)
-    city = reads.municipalities(engine).set_index("code").at[code, "name"]
     mapping = None
     if args.mapping:
-        try:
-            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8-sig"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise UsageError(f"対応表（JSON）を読めません: {args.mapping} ({error})") from None
-    parsed = read_places_file(path, default_category=args.category, default_visibility=args.visibility,
-                              towns=reads.towns(engine, code), city=city, mapping=mapping)
+        from dashboard.services.population import load_mapping
+
+        mapping = load_mapping(cli_common.existing_file(args.mapping))
+    checked = place_service.read(engine, code, path, category=args.category, visibility=args.visibility, mapping=mapping)
+    parsed = checked.parsed
     if parsed.encoding:
         print(f"文字コード: {parsed.encoding}")
     if parsed.unknown_columns:
@@ -117,18 +86,14 @@ def cmd_import_places(args, engine) -> int:
     if parsed.geocoded:
         print(f"座標のない {parsed.geocoded} 件を住所の町丁目の代表点に置きました（位置の精度：町丁目の代表点）")
     if args.dry_run:
-        preview = preview_changes(engine, code, parsed.records, source_name=path.name, fields=parsed.fields)
+        preview = place_service.preview(engine, code, checked)
         counts = preview["status"].value_counts()
         print(f"{len(parsed.records)} 件を取り込めます（--dry-run のため書き込みません）: 新規 {counts.get('new', 0)} / "
               f"変更 {counts.get('changed', 0)} / 変更なし {counts.get('unchanged', 0)}")
         for row in preview[preview["status"] == "changed"].itertuples():
             print(f"  変更: {row.id} {row.name}: {', '.join(row.changed_fields)}")
         return EXIT_OK
-    with write_session(engine) as session:
-        batch = writes.add_batch(session, "places", path.name, sha256_of(path), len(parsed.records), parsed.encoding)
-        counts = writes.upsert_places(session, parsed.records, municipality_code=code,
-                                      prefecture_code=int(code[:2]), batch_id=batch, source_name=path.name,
-                                      fields=parsed.fields)
+    counts = place_service.commit(engine, code, checked).counts
     print(f"{len(parsed.records)} 件を取り込みました: 新規 {counts['new']} / 変更 {counts['changed']} / "
           f"変更なし {counts['unchanged']}")
     return EXIT_OK
@@ -204,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="つどいマップ (Tsudoi) command line")
     parser.add_argument("--db", help="store: a SQLite file path or an SQLAlchemy URL "
                                      "(default: $DATABASE_URL, else var/tsudoi.sqlite)")
+    parser.add_argument("--debug", action="store_true", help="on an error, also print the traceback and its causes")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="the bundled 蕨市 demo").add_subparsers(dest="action", required=True)
@@ -215,8 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
     areas.set_defaults(func=cmd_areas)
 
     export = sub.add_parser("export", help="export data").add_subparsers(dest="what", required=True)
-    from dashboard import cli_admin, cli_exports, cli_survey  # they import helpers from this module
-
     cli_exports.register(export)  # export places (csv/xlsx/geojson/gpkg/ods), export template
     export_areas = export.add_parser("areas", help="areas as GeoJSON")
     export_areas.add_argument("--out", required=True)
@@ -240,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp_places.add_argument("--mapping", help="JSON {file header: template field} for headers we don't recognise")
     imp_places.add_argument("--municipality")
     imp_places.set_defaults(func=cmd_import_places)
+    cli_setup.register(sub, imp)  # municipality add|list|status; import towns|population|areas|venues
 
     for name, func, text in (("coverage", cmd_coverage, "walking coverage per area as CSV"),
                              ("suggest", cmd_suggest, "candidate venues that add most uncovered 65+ (JSON)")):
@@ -272,12 +237,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _debug(args, error: BaseException) -> None:
+    """With ``--debug``, the traceback (and the chained causes: importers raise ``… from error``)."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         engine = open_store(database_url(args.db))
         return args.func(args, engine)
     except InputError as error:
+        _debug(args, error)
         print(f"取り込めませんでした。ストアは変更されていません (nothing was written). 問題 {len(error.problems)} 件:",
               file=sys.stderr)
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
@@ -286,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  ほか {len(error.problems) - MAX_PROBLEMS_SHOWN} 件 (and more)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except UsageError as error:
+        _debug(args, error)
         print(str(error), file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # the last line of defence: say so, with the type for support
-        print(f"内部エラーが発生しました (internal error): {type(error).__name__}: {error}", file=sys.stderr)
+        _debug(args, error)
+        print(f"内部エラーが発生しました (internal error): {type(error).__name__}: {error}"
+              "（--debug で詳細を表示します）", file=sys.stderr)
         return EXIT_INTERNAL

@@ -11,7 +11,9 @@ import getpass
 import sys
 
 from dashboard import exports, snapshots
-from dashboard.cli import EXIT_OK, UsageError, _municipality, _write
+from dashboard.cli_common import EXIT_OK, UsageError
+from dashboard.cli_common import municipality as _municipality
+from dashboard.cli_common import write_file as _write
 
 
 def _signed(number: int) -> str:

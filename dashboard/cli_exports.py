@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import exports
+from dashboard import cli_common, exports
 from dashboard.store import reads
 
 #: Formats of ``export places``; ``ods`` is the 自治体標準オープンデータセット 正式版 CSV.
@@ -20,24 +20,16 @@ FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "geojson": "GeoJSON", "gpkg": "G
                  "ods": "自治体標準オープンデータセット CSV"}
 
 
-def _cli():
-    # Imported when a command runs, not at import time: dashboard.cli imports this module to
-    # register the commands, so a top-level import would be circular.
-    from dashboard import cli
-
-    return cli
-
-
 def export_format(fmt: str | None, out: str | None) -> str:
     """The format asked for, else the one the ``--out`` extension implies; UsageError if neither."""
     if fmt:
         return fmt
     if out is None:
-        raise _cli().UsageError(f"--out がないときは --format を指定してください（{' / '.join(FORMATS)}）")
+        raise cli_common.UsageError(f"--out がないときは --format を指定してください（{' / '.join(FORMATS)}）")
     suffix = Path(out).suffix.lower()
     if suffix not in FORMAT_BY_SUFFIX:
         known = ", ".join(FORMAT_BY_SUFFIX)
-        raise _cli().UsageError(f"ファイル名 {out} から形式を決められません（拡張子 {suffix or 'なし'}; 使えるもの: {known}）。"
+        raise cli_common.UsageError(f"ファイル名 {out} から形式を決められません（拡張子 {suffix or 'なし'}; 使えるもの: {known}）。"
                                 f"--format で指定してください（{' / '.join(FORMATS)}）")
     return FORMAT_BY_SUFFIX[suffix]
 
@@ -61,13 +53,12 @@ def _emit(out: str | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        _cli()._write(out, data)
+        cli_common.write_file(out, data)
 
 
 def cmd_export_places(args, engine) -> int:
-    cli = _cli()
     fmt = export_format(args.format, args.out)
-    code = cli._municipality(engine, args.municipality)
+    code = cli_common.municipality(engine, args.municipality)
     places = reads.places(engine, code, internal=not args.public)
     # With the file on standard output, messages go to stderr so they don't end up inside it.
     messages = sys.stdout if args.out else sys.stderr
@@ -78,16 +69,15 @@ def cmd_export_places(args, engine) -> int:
     where = args.out or "標準出力"
     print(f"{len(places)} 件の資源を書き出しました（{FORMAT_LABELS[fmt]}）: {where}"
           + ("（公開分のみ）" if args.public else ""), file=messages)
-    return cli.EXIT_OK
+    return cli_common.EXIT_OK
 
 
 def cmd_export_template(args, engine) -> int:
-    cli = _cli()
     if Path(args.out).suffix.lower() != ".xlsx":
-        raise cli.UsageError(f"入力用テンプレートは Excel（.xlsx）です: {args.out}")
-    cli._write(args.out, exports.places_template_xlsx())
+        raise cli_common.UsageError(f"入力用テンプレートは Excel（.xlsx）です: {args.out}")
+    cli_common.write_file(args.out, exports.places_template_xlsx())
     print(f"資源の入力用テンプレートを書き出しました: {args.out}")
-    return cli.EXIT_OK
+    return cli_common.EXIT_OK
 
 
 def register(export_subparsers: argparse._SubParsersAction) -> None:

@@ -9,7 +9,9 @@ import argparse
 from pathlib import Path
 
 from dashboard import exports
-from dashboard.cli import EXIT_OK, UsageError, _municipality, _write
+from dashboard.cli_common import EXIT_OK, UsageError
+from dashboard.cli_common import municipality as _municipality
+from dashboard.cli_common import write_file as _write
 from dashboard.errors import InputError, Problem
 from dashboard.store import reads
 

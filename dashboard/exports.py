@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dashboard import vocab
+from dashboard.jis import local_government_code  # noqa: F401 (also used as exports.local_government_code)
 from dashboard.normalize import is_missing
 from dashboard.importers.places import REQUIRED_COLUMNS, TEMPLATE_COLUMNS
 from geo.crs import STORAGE_CRS
@@ -297,23 +298,6 @@ ODS_COLUMNS = (
     ("備考", "notes"),
     ("最終確認日", "last_verified"),
 )
-#: JIS X 0402 weights of the five code digits for the check digit.
-_CHECK_WEIGHTS = (6, 5, 4, 3, 2)
-
-
-def local_government_code(code: str) -> str:
-    """The 6-digit 全国地方公共団体コード: the 5-digit JIS X 0402 code plus its check digit.
-
-    Check digit = (11 − (Σ digit × weight mod 11)) mod 10 with weights 6, 5, 4, 3, 2; the final
-    ``mod 10`` turns 10 into 0 and 11 into 1. Example: ``11223`` (蕨市) → ``112232``.
-    """
-    text = str(code).strip()
-    if len(text) != 5 or not text.isascii() or not text.isdigit():
-        raise ValueError(f"municipality code must be 5 digits (JIS X 0402), got {code!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(text, _CHECK_WEIGHTS))
-    return text + str((11 - total % 11) % 10)
-
-
 def _ods_text(value) -> str:
     if is_missing(value):
         return ""

@@ -37,3 +37,9 @@ def database_url(option: str | None = None) -> str:
     if env:
         return to_database_url(env)
     return to_database_url(DEFAULT_DB_PATH)
+
+#: 国土数値情報 N03 outlines of every 埼玉県 municipality (2021-01-01, simplified), bundled so that any
+#: of them can be set up without downloading a boundary (see data/saitama/SOURCES.md).
+BUNDLED_N03 = {11: DATA_DIR / "saitama" / "N03-21_11_210101_s0010.json"}
+#: 総務省 住民基本台帳 年齢階級別人口 (all municipalities of Japan, 2022-01-01).
+JUKI_AGE_TABLE = DATA_DIR / "saitama" / "soumu_juki_2204ssnen.xlsx"

@@ -14,7 +14,7 @@ if current is None:
 code, _ = current
 prefecture = int(code[:2])
 areas, places = read("areas", code), read("places", code, internal=True)
-meta = read("meta")
+meta = read("meta", code)
 query = coverage_view.query_from_sidebar()
 if not query.categories:
     st.warning("数える種別を1つ以上選んでください。")

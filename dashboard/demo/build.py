@@ -13,11 +13,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from dashboard.auth import put_user
 from dashboard.demo.places import generate_demo_places
-from dashboard.importers import areas as areas_importer
 from dashboard.importers import estat, geolonia, gsi, mhlw, n03
 from dashboard.geocode import town_of_address
 from dashboard.importers.places import validate
@@ -29,13 +28,10 @@ from dashboard.store.engine import write_session
 from dashboard.survey.generate import generate_helpers_survey, generate_survey, read_age_structure, write_survey_csv
 from dashboard.survey.io import read_helpers, read_survey
 from geo.crs import projected_crs
-from geo.interpolate import clip_extensive, interpolate_extensive
-from geo.mesh import mesh_polygons
 
 MUNICIPALITY_CODE = "11223"
 PREFECTURE_CODE = 11
 DEMO_USER, DEMO_PASSWORD = "demo", "demo"
-POP_COLUMNS = ["pop_total", "pop65", "pop75", "pop85"]
 
 
 @dataclass(frozen=True)
@@ -64,21 +60,6 @@ class DemoFiles:
                              for s in ("day_service", "community_day_service", "home_help")),
             area_assignment=folder / "demo" / "area_assignment.csv",
         )
-
-
-def population_geography(towns: gpd.GeoDataFrame, mesh: pd.DataFrame, prefecture_code: int):
-    """Mesh cells clipped to the city (counts weighted by area share) and the towns with 2020 estimates.
-
-    The clip uses the union of the towns, so that the towns receive exactly the clipped totals.
-    """
-    metric = projected_crs(prefecture_code)
-    cells = gpd.GeoDataFrame(mesh, geometry=mesh_polygons(mesh["mesh_code"]).to_numpy(), crs="EPSG:4326")
-    clipped = clip_extensive(cells, towns.union_all(), POP_COLUMNS, metric)
-    estimates = interpolate_extensive(clipped, towns, POP_COLUMNS, metric)
-    towns = towns.assign(**{f"est_{c}": estimates[c].to_numpy() for c in POP_COLUMNS})
-    raw = mesh.set_index("mesh_code").loc[clipped["mesh_code"], ["pop_total", "pop65"]]
-    clipped = clipped.assign(raw_pop_total=raw["pop_total"].to_numpy(), raw_pop65=raw["pop65"].to_numpy())
-    return clipped, towns
 
 
 def place_far_points_at_town(rows: pd.DataFrame, towns: gpd.GeoDataFrame, prefecture_code: int) -> pd.DataFrame:
@@ -131,91 +112,89 @@ def demo_surveys(areas: pd.DataFrame, folder: Path):
             ("helpers", "助け合い調査（架空の調査データ）", helpers_path, read_helpers(helpers_path, known))]
 
 
-def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]:
-    """Replace the 蕨市 data in the store with a fresh demo build; returns row counts."""
-    files = files or DemoFiles.in_folder()
+def _demo_towns(files: DemoFiles) -> gpd.GeoDataFrame:
+    """The e-Stat 小地域 of 蕨市 as the towns step takes them, with Geolonia's representative points."""
     towns = estat.read_small_area_boundaries(files.boundary_shp)
     towns = towns[towns["municipality_code"] == MUNICIPALITY_CODE].reset_index(drop=True)
-    mesh, mesh_encoding = estat.read_mesh_table(files.mesh_csv)
-    cells, towns = population_geography(towns, mesh, PREFECTURE_CODE)
     points = geolonia.read_town_points(files.geolonia_json).set_index("town_name")
     towns = towns.join(points, on="name")
-    assignment = areas_importer.read_assignment(files.area_assignment)
-    area_frame, town_area = areas_importer.dissolve_areas(towns, assignment, files.area_assignment.name)
-    towns["area_id"] = town_area
-    sums = towns.groupby("area_id")[[f"est_{c}" for c in POP_COLUMNS]].sum()
-    outline = n03.read_municipal_boundary(files.n03_json, MUNICIPALITY_CODE)
+    return gpd.GeoDataFrame({
+        "code": towns["code"], "name": towns["name"], "oaza": towns["oaza"], "pop": towns["pop"],
+        "households": towns["households"], "rep_lat": towns["lat"], "rep_lon": towns["lon"], "geometry_kind": "polygon",
+        "row": range(1, len(towns) + 1)}, geometry=towns.geometry.to_numpy(), crs=towns.crs)
 
+
+def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]:
+    """Replace the 蕨市 data in the store with a fresh demo build; returns row counts.
+
+    The geography goes through the same setup services as any city (:mod:`dashboard.services`):
+    outline, 町丁目, population mesh, 圏域 table, candidate venues — all in one transaction.
+    """
+    from dashboard.services import areas as area_step
+    from dashboard.services import cities, population, towns as town_step, venues as venue_step
+    from dashboard.services.common import add_source, set_city_meta, towns_frame
+
+    files = files or DemoFiles.in_folder()
+    towns = _demo_towns(files)
+    outline = n03.read_municipal_boundary(files.n03_json, MUNICIPALITY_CODE)
+    boundary = cities.Boundary(outline, "蕨市", "埼玉県", "国土数値情報（行政区域データ）N03", None, "n03")
     shelters = gsi.read_shelters(list(files.shelters))
-    venues = shelters[shelters["kind"].isin(gsi.VENUE_KINDS)].reset_index(drop=True)
     venue_rows = gsi.venues_as_places(shelters)
     kaigo_frames = [mhlw.read_kaigo_csv(p)[0] for p in files.kaigo_csv] + [mhlw.read_kaigo_json(p) for p in files.kaigo_json]
     kaigo_rows = pd.concat(kaigo_frames, ignore_index=True).drop_duplicates("id").reset_index(drop=True)
-    kaigo_rows = place_far_points_at_town(kaigo_rows, towns, PREFECTURE_CODE)
-    demo_rows = generate_demo_places(venues, towns)
-    real_places = validate(pd.concat([venue_rows, kaigo_rows], ignore_index=True).fillna(""), "real facilities",
-                           default_visibility="public")
-    demo_places = validate(demo_rows.fillna(""), "demo generator")
+    real_places = None
 
-    survey_areas = pd.DataFrame({"area_id": area_frame["area_id"],
-                                 **{c: sums.loc[area_frame["area_id"], f"est_{c}"].to_numpy() for c in ("pop65", "pop75", "pop85")}})
     with tempfile.TemporaryDirectory() as folder, write_session(engine) as session:
-        surveys = demo_surveys(survey_areas, Path(folder))
         writes.clear_municipality(session, MUNICIPALITY_CODE)
-        session.add(m.Municipality(code=MUNICIPALITY_CODE, name="蕨市", prefecture="埼玉県", boundary=outline,
-                                   boundary_source="国土数値情報（行政区域データ）N03"))
-        boundary_batch = writes.add_batch(session, "estat_small_area", files.boundary_shp.name,
-                                          sha256_of(files.boundary_shp.with_suffix(".dbf")), len(towns), "cp932")
-        mesh_batch = writes.add_batch(session, "estat_mesh_t001142", files.mesh_csv.name, sha256_of(files.mesh_csv),
-                                      len(mesh), mesh_encoding)
-        area_batch = writes.add_batch(session, "area_assignment", files.area_assignment.name,
-                                      sha256_of(files.area_assignment), len(assignment), "utf-8")
-        for row in area_frame.itertuples():
-            session.add(m.Area(id=row.area_id, municipality_code=MUNICIPALITY_CODE, name=row.area_name,
-                               sort_order=int(row.sort_order), is_demo=True, geometry=row.geometry,
-                               pop_total=float(sums.at[row.area_id, "est_pop_total"]),
-                               pop65=float(sums.at[row.area_id, "est_pop65"]),
-                               pop75=float(sums.at[row.area_id, "est_pop75"]),
-                               pop85=float(sums.at[row.area_id, "est_pop85"]), import_batch_id=area_batch))
-        session.flush()
-        for row in towns.itertuples():
-            session.add(m.Town(code=row.code, municipality_code=MUNICIPALITY_CODE, name=row.name, oaza=row.oaza,
-                               area_id=row.area_id, pop_2015=int(row.pop), households_2015=int(row.households),
-                               est_pop_total=float(row.est_pop_total), est_pop65=float(row.est_pop65),
-                               est_pop75=float(row.est_pop75), est_pop85=float(row.est_pop85),
-                               rep_lat=None if pd.isna(row.lat) else float(row.lat),
-                               rep_lon=None if pd.isna(row.lon) else float(row.lon),
-                               geometry=row.geometry, import_batch_id=boundary_batch))
-        for row in cells.itertuples():
-            session.add(m.PopulationCell(
-                municipality_code=MUNICIPALITY_CODE, mesh_code=row.mesh_code, mesh_level_m=estat.mesh_level_m(row.mesh_code),
-                census_year=2020, frac_inside=float(row.frac_inside), pop_total=float(row.pop_total), pop65=float(row.pop65),
-                pop75=float(row.pop75), pop85=float(row.pop85), raw_pop_total=int(row.raw_pop_total),
-                raw_pop65=int(row.raw_pop65), geometry=row.geometry, import_batch_id=mesh_batch))
-        session.flush()
-
+        cities.apply_municipality(session, MUNICIPALITY_CODE, "蕨市", boundary)
+        town_step.apply_towns(session, MUNICIPALITY_CODE, towns, kind="estat",
+                              source_keys=["estat_small_area", "geolonia"], source_name=files.boundary_shp.name,
+                              sha256=sha256_of(files.boundary_shp.with_suffix(".dbf")), encoding="cp932")
+        population.apply_mesh(session, MUNICIPALITY_CODE, files.mesh_csv, name=files.mesh_csv.name, as_of=None,
+                              sha256=sha256_of(files.mesh_csv))
+        area_step.apply_areas(session, MUNICIPALITY_CODE, files.area_assignment, provisional=True)
+        venue_step.apply_venues(session, MUNICIPALITY_CODE, list(files.shelters))
+        stored = towns_frame(session, MUNICIPALITY_CODE).rename(columns={"rep_lat": "lat", "rep_lon": "lon"})
+        kaigo_rows = place_far_points_at_town(kaigo_rows, stored, PREFECTURE_CODE)
+        venues = session.execute(select(m.CandidateVenue.name, m.CandidateVenue.kind, m.CandidateVenue.address,
+                                        m.CandidateVenue.lat, m.CandidateVenue.lon, m.CandidateVenue.source_id)
+                                 .where(m.CandidateVenue.municipality_code == MUNICIPALITY_CODE)
+                                 .order_by(m.CandidateVenue.id)).all()
+        venues = pd.DataFrame([tuple(v) for v in venues], columns=["name", "kind", "address", "lat", "lon", "source_id"])
+        venues = venues.set_index("source_id").loc[shelters.loc[shelters["kind"].isin(gsi.VENUE_KINDS), "source_id"]].reset_index()
+        demo_rows = generate_demo_places(venues, stored)
+        real_places = validate(pd.concat([venue_rows, kaigo_rows], ignore_index=True).fillna(""), "real facilities",
+                               default_visibility="public")
+        demo_places = validate(demo_rows.fillna(""), "demo generator")
         real_batch = writes.add_batch(session, "places_real", "GSI shelters + MHLW 介護サービス", "-", len(real_places))
         writes.upsert_places(session, real_places, municipality_code=MUNICIPALITY_CODE, prefecture_code=PREFECTURE_CODE,
                              batch_id=real_batch, source_name="real facilities")
         demo_batch = writes.add_batch(session, "places_demo", "demo generator (seed 2016)", "-", len(demo_places))
         writes.upsert_places(session, demo_places, municipality_code=MUNICIPALITY_CODE, prefecture_code=PREFECTURE_CODE,
                              batch_id=demo_batch, source_name="demo generator", is_synthetic=True)
-
-        _, venue_areas = writes.locate_points(session, MUNICIPALITY_CODE, venues["lat"], venues["lon"],
-                                              PREFECTURE_CODE, name="GSI venues")
-        for row, area_id in zip(venues.itertuples(), venue_areas):
-            session.add(m.CandidateVenue(id=f"gsi-{row.source_id}", municipality_code=MUNICIPALITY_CODE, name=row.name,
-                                         kind=row.kind, address=row.address, lat=row.lat, lon=row.lon, area_id=area_id,
-                                         source=gsi.SOURCE, source_id=row.source_id))
-        writes.set_meta(session, "population_as_of", "2020年国勢調査 250mメッシュ（町丁目・圏域は面積按分による推計）")
-        writes.set_meta(session, "boundary_as_of", "2015年国勢調査 小地域境界")
-        writes.set_meta(session, "facilities_as_of", "避難所 2025-10-27 / 介護サービス 2025-06-01")
-        writes.set_meta(session, "demo", "true")
+        add_source(session, MUNICIPALITY_CODE, "mhlw")
+        set_city_meta(session, MUNICIPALITY_CODE, "boundary_as_of", "2015年国勢調査 小地域境界")
+        set_city_meta(session, MUNICIPALITY_CODE, "facilities_as_of", "避難所 2025-10-27 / 介護サービス 2025-06-01")
+        set_city_meta(session, MUNICIPALITY_CODE, "demo", "true")
+        set_city_meta(session, MUNICIPALITY_CODE, "synthetic", "サロン・通いの場、ニーズ調査")
+        set_city_meta(session, MUNICIPALITY_CODE, "population_note",
+                      "町丁目別2020年推計値は250mメッシュ統計を面積按分した推計であり、公表値ではありません。")
+        area_rows = towns_frame(session, MUNICIPALITY_CODE).groupby("area_id")[["est_pop65", "est_pop75", "est_pop85"]].sum()
+        order = session.execute(select(m.Area.id).where(m.Area.municipality_code == MUNICIPALITY_CODE)
+                                .order_by(m.Area.sort_order)).scalars().all()
+        survey_areas = pd.DataFrame({"area_id": order, **{c: area_rows.loc[order, f"est_{c}"].to_numpy()
+                                                          for c in ("pop65", "pop75", "pop85")}})
+        surveys = demo_surveys(survey_areas, Path(folder))
         for kind, title, path, survey in surveys:
             writes.add_survey(session, municipality_code=MUNICIPALITY_CODE, kind=kind, title=title,
                               as_of=DEMO_SURVEY_AS_OF, is_synthetic=True, source_name=path.name,
                               sha256=sha256_of(path), answers=survey.answers)
+        add_source(session, MUNICIPALITY_CODE, "juki")
         # The demo store (and only the demo store) has a coordinator demo/demo, as README and run.sh say.
         put_user(session, DEMO_USER, DEMO_PASSWORD, "coordinator")
-    return {"survey_respondents": DEMO_SURVEY_N, "helpers_households": DEMO_HELPERS_N, "towns": len(towns), "population_cells": len(cells), "areas": len(area_frame),
-            "places_real": len(real_places), "places_sample": len(demo_places), "candidate_venues": len(venues)}
+        writes.set_meta(session, "demo", "true")
+        counts = {"towns": len(stored), "population_cells": session.scalar(
+            select(func.count()).select_from(m.PopulationCell).where(m.PopulationCell.municipality_code == MUNICIPALITY_CODE)),
+            "areas": len(order), "places_real": len(real_places), "places_sample": len(demo_places),
+            "candidate_venues": len(venues)}
+    return {"survey_respondents": DEMO_SURVEY_N, "helpers_households": DEMO_HELPERS_N, **counts}

@@ -31,17 +31,28 @@ def oaza_of(town_name: str) -> str:
 
 
 def read_small_area_boundaries(path: Path, *, encoding: str = "cp932") -> gpd.GeoDataFrame:
-    """Towns from an e-Stat 小地域 shapefile, in EPSG:4326.
-
-    Columns: ``code`` (KEY_CODE), ``municipality_code`` (PREF+CITY, 5 digits), ``name`` (NFKC,
-    e.g. 錦町1丁目), ``oaza``, ``pop``, ``households``. Parts with the same KEY_CODE are merged.
-    """
+    """Towns from an e-Stat 小地域 shapefile, in EPSG:4326 (see :func:`small_area_towns`)."""
     name = Path(path).name
     try:
         raw = gpd.read_file(path, encoding=encoding)
     except Exception as exc:  # pyogrio raises DataSourceError and others; give a user message
-        raise InputError([Problem(name, "境界データ（シェープファイル）を読み込めません", str(exc))]) from None
-    missing = [f for f in _BOUNDARY_FIELDS if f not in raw.columns]
+        raise InputError([Problem(name, "境界データ（シェープファイル）を読み込めません", str(exc))]) from exc
+    return small_area_towns(raw, name)
+
+
+def is_small_area_frame(frame) -> bool:
+    """True when the columns are those of an e-Stat 小地域 boundary file (any census year)."""
+    return {"KEY_CODE", "PREF", "CITY", "S_NAME"} <= set(frame.columns)
+
+
+def small_area_towns(raw: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Towns of an e-Stat 小地域 boundary frame (any census year; JGD2000 or JGD2011), EPSG:4326.
+
+    Columns: ``code`` (KEY_CODE), ``municipality_code`` (PREF+CITY, 5 digits), ``name`` (NFKC,
+    e.g. 錦町1丁目), ``oaza``, ``pop``, ``households`` (the census counts ``JINKO``/``SETAI``, 0 when the
+    file has none). Parts with the same KEY_CODE are merged; water surfaces (HCODE 8154) dropped.
+    """
+    missing = [f for f in _BOUNDARY_FIELDS[:4] if f not in raw.columns]
     if missing:
         raise InputError([Problem(name, f"必要な項目がありません: {', '.join(missing)}",
                                   f"missing fields {missing}; expected an e-Stat 小地域 shapefile")])
@@ -52,9 +63,9 @@ def read_small_area_boundaries(path: Path, *, encoding: str = "cp932") -> gpd.Ge
     raw = raw.assign(
         code=raw["KEY_CODE"].astype(str).str.strip(),
         municipality_code=raw["PREF"].astype(str).str.zfill(2) + raw["CITY"].astype(str).str.zfill(3),
-        name=raw["S_NAME"].map(lambda s: unicodedata.normalize("NFKC", str(s)).strip()),
-        pop=pd.to_numeric(raw["JINKO"], errors="coerce").fillna(0).astype(int),
-        households=pd.to_numeric(raw["SETAI"], errors="coerce").fillna(0).astype(int),
+        name=raw["S_NAME"].map(lambda s: "" if s is None else unicodedata.normalize("NFKC", str(s)).strip()),
+        pop=pd.to_numeric(raw["JINKO"], errors="coerce").fillna(0).astype(int) if "JINKO" in raw.columns else 0,
+        households=pd.to_numeric(raw["SETAI"], errors="coerce").fillna(0).astype(int) if "SETAI" in raw.columns else 0,
     )
     towns = raw.dissolve(
         by="code",

@@ -190,8 +190,9 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
 
     chosen = [None, *areas["area_id"]] if area_ids is None else list(area_ids)
     municipality = reads.municipalities(engine).set_index("code")["name"].get(code, code)
+    meta = reads.meta(engine, code)
     return Karte(municipality_code=code, municipality_name=municipality, made_on=today or date.today(),
-                 as_of=reads.meta(engine), attribution=sources.WARABI_ATTRIBUTION, city_headline=headlines[CITY],
+                 as_of=meta, attribution=sources.city_attribution(meta), city_headline=headlines[CITY],
                  sections=[section(a) for a in chosen],
                  layers=_layers(areas, result.units, public, inputs.crs, query.distance_m))
 

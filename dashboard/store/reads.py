@@ -60,7 +60,8 @@ def areas(engine: Engine, code: str) -> gpd.GeoDataFrame:
 
 def towns(engine: Engine, code: str) -> gpd.GeoDataFrame:
     return _geoframe(engine, m.Town, ("code", "name", "oaza", "area_id", "pop_2015", "households_2015",
-                                      "est_pop_total", "est_pop65", "est_pop75", "est_pop85", "rep_lat", "rep_lon"),
+                                      "est_pop_total", "est_pop65", "est_pop75", "est_pop85", "rep_lat", "rep_lon",
+                                      "geometry_kind"),
                      m.Town.municipality_code == code, m.Town.code)
 
 
@@ -91,9 +92,17 @@ def candidate_venues(engine: Engine, code: str) -> pd.DataFrame:
     return _frame(rows, columns)
 
 
-def meta(engine: Engine) -> dict[str, str]:
+def meta(engine: Engine, code: str | None = None) -> dict[str, str]:
+    """Store facts (``revision`` …), overlaid with the facts of city ``code`` when given:
+    ``population_as_of``, ``boundary_as_of``, ``facilities_as_of``, ``sources`` (JSON list),
+    ``demo``, ``synthetic``, ``towns_kind`` (polygon/point), ``population_kind`` (mesh/town_table) …"""
     with read_session(engine) as session:
-        return dict(session.execute(select(m.Meta.key, m.Meta.value)).all())
+        result = dict(session.execute(select(m.Meta.key, m.Meta.value)).all())
+        if code is not None:
+            result.pop("demo", None)  # a store-wide flag; whether this city is the demo is its own fact
+            result.update(session.execute(select(m.MunicipalityMeta.key, m.MunicipalityMeta.value)
+                                          .where(m.MunicipalityMeta.municipality_code == code)).all())
+    return result
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -25,7 +25,6 @@ def municipality() -> tuple[str, str] | None:
 
 
 def sidebar() -> None:
-    meta = read("meta")
     with st.sidebar:
         known = read("municipalities")
         if len(known) > 1:
@@ -36,16 +35,22 @@ def sidebar() -> None:
             st.warning("データがまだありません。`python -m dashboard demo build` を実行してください。")
             return
         st.markdown(f"### {md_escape(current[1])}")
+        meta = read("meta", current[0])
         if meta.get("demo") == "true":
             st.caption(f"デモ：施設と人口は実データ、圏域は「{sources.DEMO_AREA_NOTICE}」、"
                        f"サロン・通いの場は「{sources.SYNTHETIC_NOTICE}」です。")
-        with st.expander("データの時点・ストアの状態"):
-            st.caption(f"人口：{meta.get('population_as_of', '不明')}")
-            st.caption(f"境界：{meta.get('boundary_as_of', '不明')}")
-            st.caption(f"施設：{meta.get('facilities_as_of', '不明')}")
-            counts = read("counts")
-            st.caption(f"資源 {counts['places']} 件・圏域 {counts['areas']}・町丁目 {counts['towns']}"
-                       f"（ストア更新番号 {current_revision()}）")
+        elif sources.city_synthetic(meta):
+            st.caption(f"{'、'.join(sources.city_synthetic(meta))}は{sources.SYNTHETIC_NOTICE}のデータです。")
+        if meta.get("towns_kind") == "point":
+            st.caption("位置の精度：町丁目は代表点だけのため、人口はその点にいるものとして数えています。")
+        with st.expander("データの時点"):
+            st.caption(f"人口：{meta.get('population_as_of') or '不明'}")
+            st.caption(f"境界：{meta.get('boundary_as_of') or '不明'}")
+            st.caption(f"施設：{meta.get('facilities_as_of') or '不明'}")
+            if session.current_user() is not None:  # store bookkeeping is for coordinators, not residents
+                counts = read("counts")
+                st.caption(f"資源 {counts['places']} 件・圏域 {counts['areas']}・町丁目 {counts['towns']}"
+                           f"（ストア全体、更新番号 {current_revision()}）")
         user = session.current_user()
         if user is not None:
             st.caption(f"ログイン中：{user.name}（{'管理者' if user.role == 'admin' else 'コーディネーター'}）")
@@ -56,4 +61,6 @@ def sidebar() -> None:
 
 def footer() -> None:
     st.divider()
-    st.caption(sources.WARABI_FOOTER)
+    current = municipality()
+    if current is not None:
+        st.caption(sources.city_footer(read("meta", current[0])))

@@ -37,7 +37,7 @@ def _read(url: str, what: str, code: str | None, rev: int, internal: bool = Fals
     if what == "municipalities":
         return reads.municipalities(store)
     if what == "meta":
-        return reads.meta(store)
+        return reads.meta(store, code)
     if what == "counts":
         return reads.counts(store)
     return getattr(reads, what)(store, code)
@@ -45,7 +45,8 @@ def _read(url: str, what: str, code: str | None, rev: int, internal: bool = Fals
 
 def read(what: str, code: str | None = None, *, internal: bool = False):
     """A cached read: ``areas``, ``towns``, ``population_cells``, ``candidate_venues``, ``places``,
-    ``municipalities``, ``meta``, ``counts`` (see :mod:`dashboard.store.reads`)."""
+    ``municipalities``, ``meta`` (store facts, with a code also the city's), ``counts``
+    (see :mod:`dashboard.store.reads`)."""
     return _read(database_url(), what, code, current_revision(), internal)
 
 

@@ -217,7 +217,7 @@ def test_candidate_venues_are_the_14_halls(engine):
 
 
 def test_the_store_is_marked_as_demo_with_as_of_dates(engine):
-    meta = reads.meta(engine)
+    meta = reads.meta(engine, "11223")
     assert meta["demo"] == "true"
     assert {"population_as_of", "boundary_as_of", "facilities_as_of"} <= set(meta)
     assert revision(engine) >= 1

@@ -153,7 +153,7 @@ def test_every_demo_page_carries_the_synthetic_labels(engine, all_pdf):
 
 
 def test_pages_carry_attribution_and_as_of_dates(engine, all_pdf):
-    meta = reads.meta(engine)
+    meta = reads.meta(engine, "11223")
     text = pdf_text(all_pdf, 2)
     assert "政府統計の総合窓口(e-Stat)" in text and "Geolonia" in text
     assert meta["population_as_of"].split()[0] in text

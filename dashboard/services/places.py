@@ -1,0 +1,73 @@
+"""Importing places (``import places FILE`` and the data page's wizard): read and check, preview, and
+one all-or-nothing transaction that records the file's hash and who imported it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard.importers.places import ParsedPlaces, read_places_file
+from dashboard.importers.preview import preview_changes
+from dashboard.importers.tables import sha256_of
+from dashboard.services.common import StepReport, add_source
+from dashboard.store import reads, writes
+from dashboard.store.engine import write_session
+
+#: Places are written in chunks of this size so a progress bar can advance (one transaction still).
+CHUNK = 500
+#: Where a file's rows come from, by the importer's view of its headers (for the city's 出典).
+_SOURCE_BY_KIND = {"mhlw": "mhlw"}
+
+
+@dataclass
+class PlacesFile:
+    """A read and checked places file, ready to preview or import."""
+
+    path: Path
+    name: str
+    parsed: ParsedPlaces
+    sha256: str
+
+
+def read(engine: Engine, code: str, path: Path, *, display_name: str | None = None, category: str | None = None,
+         visibility: str = "internal", mapping: dict | None = None) -> PlacesFile:
+    """Read and validate; raises InputError (file, row, column) and writes nothing."""
+    city = reads.municipalities(engine).set_index("code").at[code, "name"]
+    parsed = read_places_file(Path(path), default_category=category, default_visibility=visibility,
+                              towns=reads.towns(engine, code), city=city, mapping=mapping)
+    return PlacesFile(Path(path), display_name or Path(path).name, parsed, sha256_of(Path(path)))
+
+
+def preview(engine: Engine, code: str, places: PlacesFile) -> pd.DataFrame:
+    """``id, name, status (new/changed/unchanged), changed_fields`` — what :func:`commit` would do."""
+    return preview_changes(engine, code, places.parsed.records, source_name=places.name, fields=places.parsed.fields)
+
+
+def commit(engine: Engine, code: str, places: PlacesFile, *, user: str | None = None,
+           progress: Callable[[float], None] | None = None) -> StepReport:
+    """Write every record in one transaction (any error: nothing written). ``user`` is recorded as
+    the importer (audit log ``<user>（取り込み：<file>）``; the CLI leaves it None → ``import:<file>``)."""
+    records = places.parsed.records
+    totals = {"new": 0, "changed": 0, "unchanged": 0}
+    changed_by = f"{user}（取り込み：{places.name}）" if user else None
+    with write_session(engine) as session:
+        batch = writes.add_batch(session, "places", places.name, places.sha256, len(records), places.parsed.encoding,
+                                 created_by=user)
+        for start in range(0, len(records), CHUNK):
+            counts = writes.upsert_places(session, records[start:start + CHUNK], municipality_code=code,
+                                          prefecture_code=int(code[:2]), batch_id=batch, source_name=places.name,
+                                          changed_by=changed_by, fields=places.parsed.fields)
+            for key in totals:
+                totals[key] += counts[key]
+            if progress:
+                progress(min(1.0, (start + CHUNK) / max(len(records), 1)))
+        sources = {str(r.get("source") or "") for r in records}
+        if any("介護サービス情報公表" in s for s in sources):
+            add_source(session, code, "mhlw")
+        if any("避難所" in s for s in sources):
+            add_source(session, code, "gsi")
+    return StepReport("places", dict(totals))
