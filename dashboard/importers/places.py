@@ -19,7 +19,7 @@ import pandas as pd
 from dashboard import schedule, vocab
 from dashboard.errors import InputError, Problem
 from dashboard.geocode import town_of_address
-from dashboard.importers.tables import read_csv_text, read_xlsx_text, spreadsheet_row
+from dashboard.importers.tables import Sheet, read_sheet, spreadsheet_row
 from dashboard.normalize import looks_like_phone, nfkc, normalize_phone, parse_bool_ja, parse_date_ja
 
 #: Our template's columns, in order (see data/templates/places_template.csv).
@@ -30,6 +30,11 @@ TEMPLATE_COLUMNS = (
     "contact_public", "contact_internal", "url", "last_verified", "source", "notes",
 )
 REQUIRED_COLUMNS = ("name", "category", "lat", "lon")
+#: Columns a file may have that are not stored as such: 時間 (``schedule_time``) is joined to the
+#: schedule words (開催日 「毎月第1・3水曜日」 + 時間 「10:00～11:30」) before they are read.
+IMPORT_ONLY_COLUMNS = ("schedule_time",)
+#: What a file header can be mapped to (列の対応づけ).
+MAPPING_TARGETS = TEMPLATE_COLUMNS + IMPORT_ONLY_COLUMNS
 
 #: Header synonyms (NFKC-normalised, case-insensitive) → field. Covers 自治体標準ODS v1 and 正式版,
 #: the MHLW 介護サービス CSV and English keys of city portals.
@@ -79,6 +84,18 @@ EXTRA_SYNONYMS = {
     "所在地住所": "address", "住所(所在地)": "address",
     "開催曜日": "schedule_text", "開催日・時間": "schedule_text", "活動日": "schedule_text",
     "定員(人)": "capacity",
+    # a 社協's salon list as it is typed (#11): everyday words for the name, the venue and the time
+    "サロン名": "name", "グループ名": "name", "サークル名": "name", "教室名": "name", "通いの場名": "name",
+    "集いの場名": "name", "会の名称": "name",
+    # 開催場所 is the venue's name (中央公民館). The place model has no venue-name field: venue_type
+    # is the MHLW 場所 vocabulary (公民館・自治会館・集会所 …), not a name. The venue is where the
+    # place is, so its name is the 建物名等 (方書) of the address block — public like the address,
+    # exported as 所在地_建物名等/方書, and shown with the address. notes would hide it (internal).
+    "開催場所": "building", "会場": "building", "会場名": "building", "開催会場": "building",
+    "活動場所": "building", "実施場所": "building",
+    "時間": "schedule_time", "開催時間": "schedule_time", "時間帯": "schedule_time", "活動時間": "schedule_time",
+    "実施時間": "schedule_time",
+    "問い合わせ先": "contact_public", "問合せ先": "contact_public", "お問い合わせ": "contact_public",
 }
 
 #: Field names as messages show them.
@@ -91,7 +108,7 @@ _VISIBILITY = {"public": "public", "公開": "public", "internal": "internal", "
 _LAT_RANGE, _LON_RANGE = (20.0, 46.0), (122.0, 154.0)
 #: Free-text fields stored as written (formula-like text is neutralised on export, not here).
 _TEXT_FIELDS = ("name_kana", "address", "prefecture", "city", "town_street", "banchi", "building",
-                "schedule_text", "operator_type", "venue_type", "activities", "target", "fee",
+                "operator_type", "venue_type", "activities", "target", "fee",
                 "contact_public", "contact_internal", "url", "source", "notes")
 
 
@@ -125,16 +142,16 @@ def map_headers(columns, explicit: dict[str, str] | None = None) -> tuple[dict[s
 
 def check_mapping(mapping: dict[str, str], columns, name: str) -> None:
     """Raise :class:`InputError` unless every key of ``mapping`` is a header of the file and every
-    value a distinct field of :data:`TEMPLATE_COLUMNS`."""
+    value a distinct field of :data:`MAPPING_TARGETS`."""
     headers = {str(c) for c in columns}
     problems, seen = [], {}
     for header, target in mapping.items():
         if str(header) not in headers:
             problems.append(Problem(name, f"列の対応づけにある見出し「{header}」がファイルにありません",
                                     f"mapping names header {header!r}, not in the file", column=str(header)))
-        if target not in TEMPLATE_COLUMNS:
+        if target not in MAPPING_TARGETS:
             problems.append(Problem(name, f"列の対応づけ先「{target}」は取り込みの項目にありません"
-                                          f"（{', '.join(TEMPLATE_COLUMNS)}）",
+                                          f"（{', '.join(MAPPING_TARGETS)}）",
                                     f"unknown target field {target!r}", column=str(header)))
         elif target in seen:
             problems.append(Problem(name, f"「{seen[target]}」と「{header}」が同じ項目「{target}」に対応づけられています",
@@ -165,6 +182,14 @@ class ParsedPlaces:
     #: template fields the file has: only these may change places already in the store
     fields: set[str] | None = None
     geocoded: int = 0
+    #: the 1-based row read as the header (None for GeoJSON/GeoPackage) and whether it was found
+    #: by its words (False: the first non-empty row, or the row the user chose)
+    header_row: int | None = None
+    header_found: bool = False
+    #: ``(row, text)`` of footnotes under the table that were not read as places
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    #: ``(row, words)`` of schedules kept as words without a rule: these places are 要確認
+    unread_schedules: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -233,15 +258,35 @@ def _states(cell: dict, record: dict, bad, default_visibility: str) -> None:
 
 
 def _schedule(cell: dict, record: dict, bad) -> None:
-    """RRULE from the rrule cell; without one, from schedule words (毎週水曜 …) when unambiguous."""
+    """One source of truth: the rule decides the days and the words are derived from it.
+
+    With an rrule cell, the words (日程 + 時間) must name the same days — their time is kept, their
+    days are rewritten from the rule; words naming other days, or that cannot be checked, are a
+    problem of the row (never stored beside a different rule). Without one, words that read as a
+    rule (:func:`schedule.read_schedule`) give the rule and are rewritten from it; other words
+    (月2回程度) are kept without a rule, and the place is 要確認 (:func:`schedule.needs_check`).
+    """
     rule = nfkc(cell.get("rrule", "")).upper()
-    record["rrule"] = rule or schedule.parse_schedule_ja(cell.get("schedule_text", ""))
-    record["frequency_class"] = "unknown"
-    if record["rrule"]:
+    words = " ".join(part for part in (cell.get("schedule_text", "").strip(), cell.get("schedule_time", "").strip())
+                     if part)
+    record["rrule"], record["schedule_text"], record["frequency_class"] = None, words or None, "unknown"
+    if rule:
         try:
+            record["frequency_class"] = schedule.frequency_class(rule)
+        except (ValueError, TypeError) as error:
+            bad("rrule", f"繰り返し規則（RRULE）が正しくありません: 「{rule}」", str(error))
+            return
+        record["rrule"] = rule
+        text, conflict = schedule.reconcile(rule, words)
+        if conflict:
+            bad("schedule_text", f"{conflict}（どちらかを直すか、片方を空にしてください）", "schedule words disagree with rrule")
+        record["schedule_text"] = text
+        return
+    reading = schedule.read_schedule(words)
+    if reading is not None:
+        record["rrule"], record["schedule_text"] = reading.rrule(), reading.text()
+        if record["rrule"]:
             record["frequency_class"] = schedule.frequency_class(record["rrule"])
-        except (ValueError, TypeError) as exc:
-            bad("rrule", f"繰り返し規則（RRULE）が正しくありません: 「{rule}」", str(exc))
 
 
 def _numbers_dates_flags(cell: dict, record: dict, bad) -> None:
@@ -341,8 +386,10 @@ def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = N
     never be published by accident.
 
     Normalised for machines, original text kept otherwise: numbers, dates and flags are NFKC-read;
-    a phone-like ``contact_public`` becomes digits and hyphens (:func:`normalize_phone`); an empty
-    ``rrule`` is filled from unambiguous ``schedule_text`` words (:func:`schedule.parse_schedule_ja`).
+    a phone-like ``contact_public`` becomes digits and hyphens (:func:`normalize_phone`); the
+    schedule has one source of truth, the rule, and its words are derived from it (``_schedule``:
+    an empty ``rrule`` is filled from unambiguous 日程 + 時間 words, words naming other days than
+    the rule are a problem, words that are no rule are kept and make the place 要確認).
 
     With ``towns`` (``name, rep_lat, rep_lon`` of the municipality's 町丁目, e.g.
     ``reads.towns(engine, code)``) a row with neither 緯度 nor 経度 is placed at the representative
@@ -387,7 +434,7 @@ def _geojson_frame(path: Path, name: str) -> pd.DataFrame:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(name, "GeoJSONとして読めません", str(exc))]) from None
+        raise InputError([Problem(name, "GeoJSONとして読めません", str(exc))]) from exc
     features = data.get("features", []) if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise InputError([Problem(name, "GeoJSONの FeatureCollection ではありません", "expected a FeatureCollection")])
@@ -407,19 +454,40 @@ def _geojson_frame(path: Path, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=str).fillna("")
 
 
-def read_table(path: Path, name: str) -> tuple[pd.DataFrame, str | None]:
-    """The file's cells as text (CSV, XLSX, GeoJSON, GeoPackage) and the CSV encoding used."""
+def _header_score(explicit: dict[str, str] | None):
+    """How many fields a row's cells name as headers (synonyms, or the user's 列の対応づけ)."""
+    def score(cells: list[str]) -> int:
+        mapping, _ = map_headers(cells, explicit={k: v for k, v in (explicit or {}).items() if k in cells})
+        return len(set(mapping.values()))
+    return score
+
+
+def read_places_sheet(path: Path, name: str | None = None, *, header_row: int | None = None,
+                      mapping: dict[str, str] | None = None) -> Sheet:
+    """The file's cells as text (CSV, XLSX, GeoJSON, GeoPackage) with where the table was found.
+
+    For CSV and XLSX the header is ``header_row`` (1-based) when given, else the row naming the
+    most known headers among the first rows (a 社協's list has a title, a 「現在」 line and a blank
+    row above it), and footnotes under the table are left out; see :func:`tables.read_sheet`.
+    """
+    path = Path(path)
+    name = name or path.name
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return read_csv_text(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_text(path), None
+    if suffix in (".csv", ".txt", ".xlsx", ".xlsm"):
+        return read_sheet(path, name, _header_score(mapping), header_row=header_row)
     if suffix in (".geojson", ".json"):
-        return _geojson_frame(path, name), None
+        return Sheet(_geojson_frame(path, name))
     if suffix == ".gpkg":
-        return _gpkg_frame(path, name), None
+        return Sheet(_gpkg_frame(path, name))
     raise InputError([Problem(name, f"この形式は取り込めません: {suffix}（CSV・Excel・GeoJSON・GeoPackage）",
                               "unsupported format")])
+
+
+def read_table(path: Path, name: str, *, header_row: int | None = None,
+               mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The file's cells as text and the CSV encoding used (see :func:`read_places_sheet`)."""
+    sheet = read_places_sheet(path, name, header_row=header_row, mapping=mapping)
+    return sheet.frame, sheet.encoding
 
 
 def _gpkg_frame(path: Path, name: str) -> pd.DataFrame:
@@ -429,7 +497,7 @@ def _gpkg_frame(path: Path, name: str) -> pd.DataFrame:
     try:
         layer = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for broken files; report, don't crash
-        raise InputError([Problem(name, "GeoPackageを読み込めません", f"{type(exc).__name__}: {exc}")]) from None
+        raise InputError([Problem(name, "GeoPackageを読み込めません", f"{type(exc).__name__}: {exc}")]) from exc
     if layer.geometry.isna().all():
         frame = pd.DataFrame(layer.drop(columns="geometry"))
     else:
@@ -462,17 +530,20 @@ def _blank(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def read_places_file(path: Path, *, default_category: str | None = None, default_visibility: str = "internal",
                      towns: pd.DataFrame | None = None, city: str | None = None,
-                     mapping: dict[str, str] | None = None) -> ParsedPlaces:
+                     mapping: dict[str, str] | None = None, header_row: int | None = None) -> ParsedPlaces:
     """Read and validate a places file (CSV / XLSX / GeoJSON). Raises InputError on any problem.
 
     ``mapping`` (``{file header: template field}``, from the import wizard's 列の対応づけ) is
     applied before header synonyms; a header or field it names that does not exist is an error.
     ``towns``/``city``: see :func:`validate` — with them, rows without coordinates are placed at
     their 町丁目's representative point; without them (the default) such rows are errors.
+    ``header_row``: the 1-based row holding the headers; by default it is found (see
+    :func:`read_places_sheet`), and footnotes under the table never become places.
     """
     path = Path(path)
     name = path.name
-    frame, encoding = read_table(path, name)
+    sheet = read_places_sheet(path, name, header_row=header_row, mapping=mapping)
+    frame, encoding = sheet.frame, sheet.encoding
     if mapping:
         check_mapping(mapping, frame.columns, name)
     header_map, unknown = map_headers(frame.columns, explicit=mapping)
@@ -484,5 +555,11 @@ def read_places_file(path: Path, *, default_category: str | None = None, default
     geocoded = 0
     if towns is not None:  # validation passed, so every row without both coordinates was placed at its town
         geocoded = int((_blank(frame, "lat") & _blank(frame, "lon")).sum())
+    fields = set(frame.columns)
+    if "schedule_time" in fields:  # the time is part of the schedule words
+        fields = (fields - {"schedule_time"}) | {"schedule_text"}
+    unread = [(spreadsheet_row(index), record["schedule_text"]) for index, record in zip(frame.index, records)
+              if schedule.needs_check(record["rrule"], record["schedule_text"])]
     return ParsedPlaces(records=records, encoding=encoding, unknown_columns=unknown, geocoded=geocoded,
-                        fields=set(frame.columns))
+                        fields=fields, header_row=sheet.header_row, header_found=sheet.header_found,
+                        skipped_rows=sheet.skipped, unread_schedules=unread)

@@ -123,9 +123,19 @@ def test_validate_fills_an_empty_rrule_from_schedule_words_and_keeps_the_text():
     assert record["schedule_text"] == "毎月第2・第4火曜 10:00〜11:30"
 
 
-def test_an_explicit_rrule_wins_over_schedule_words():
-    record = validate(frame(schedule_text="毎週水曜", rrule="FREQ=MONTHLY;BYDAY=1WE"), "t.csv")[0]
+def test_schedule_words_that_disagree_with_the_rrule_are_a_problem_not_kept_beside_it():
+    # #11: words and rule must never drift apart; 毎週水曜 (53 a year) is not 毎月第1水曜 (12)
+    with pytest.raises(InputError) as error:
+        validate(frame(schedule_text="毎週水曜", rrule="FREQ=MONTHLY;BYDAY=1WE"), "t.csv")
+    (problem,) = error.value.problems
+    assert (problem.row, problem.column) == (2, "schedule_text")
+    assert "毎週水曜" in problem.message_ja and "毎月第1水曜" in problem.message_ja
+
+
+def test_words_that_agree_with_the_rrule_are_rewritten_from_it_keeping_the_time():
+    record = validate(frame(schedule_text="第１水曜日 １０：００～１１：３０", rrule="FREQ=MONTHLY;BYDAY=1WE"), "t.csv")[0]
     assert record["rrule"] == "FREQ=MONTHLY;BYDAY=1WE" and record["frequency_class"] == "monthly"
+    assert record["schedule_text"] == "毎月第1水曜 10:00〜11:30"
 
 
 def test_ambiguous_schedule_words_leave_the_rule_empty_without_an_error():
@@ -258,8 +268,10 @@ def test_schedule_words_in_a_file_become_rrules(tmp_path):
     ], encoding="cp932")
     a, b, c = read_places_file(path).records
     assert (a["rrule"], a["frequency_class"]) == ("FREQ=WEEKLY;BYDAY=WE", "weekly")
-    assert a["schedule_text"] == "毎週水曜 10:00～11:30"  # display text kept as written
+    # the words are derived from the rule (#11: one source of truth); the time is kept, written 〜
+    assert a["schedule_text"] == "毎週水曜 10:00〜11:30"
     assert (b["rrule"], b["frequency_class"]) == ("FREQ=MONTHLY;BYDAY=2TU,4TU", "monthly")
+    assert b["schedule_text"] == "毎月第2・第4火曜"
     assert (c["rrule"], c["frequency_class"], c["schedule_text"]) == (None, "unknown", "不定期")
 
 
