@@ -68,17 +68,42 @@ def counted_places(places: pd.DataFrame, query: CoverageQuery) -> pd.DataFrame:
     return places[mask]
 
 
+#: A 町丁目 known only by its point is drawn (maps, karte) as a disc of this radius around it.
+POINT_UNIT_RADIUS_M = 60.0
+
+
 def build_units(areas: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, towns: gpd.GeoDataFrame,
                 prefecture_code: int) -> gpd.GeoDataFrame:
-    """Population units in the metric CRS: mesh pieces per area, or 町丁目 without a mesh."""
+    """Population units in the metric CRS: mesh pieces per area, or 町丁目 without a mesh.
+
+    A 町丁目 with a polygon is split by area like a cell; a 町丁目 known only by its representative
+    point (``geometry_kind == "point"``) is one unit standing at that point, in its own area
+    (its people are counted there: 位置の精度 = 代表点).
+    """
     metric = projected_crs(prefecture_code)
     if len(cells):
         source = cells[["mesh_code", "pop65", "pop75", "geometry"]].rename(columns={"mesh_code": "unit"})
-    else:
-        source = towns[["code", "est_pop65", "est_pop75", "geometry"]].rename(
-            columns={"code": "unit", "est_pop65": "pop65", "est_pop75": "pop75"})
-    return engine.population_units(source.to_crs(metric), areas[["area_id", "geometry"]].to_crs(metric),
-                                   ["pop65", "pop75"])
+        return engine.population_units(source.to_crs(metric), areas[["area_id", "geometry"]].to_crs(metric),
+                                       ["pop65", "pop75"])
+    kinds = towns["geometry_kind"] if "geometry_kind" in towns.columns else pd.Series("polygon", index=towns.index)
+    is_point = (kinds == "point").to_numpy()
+    source = towns[["code", "est_pop65", "est_pop75", "geometry"]].rename(
+        columns={"code": "unit", "est_pop65": "pop65", "est_pop75": "pop75"})
+    source = source.assign(pop65=source["pop65"].fillna(0.0), pop75=source["pop75"].fillna(0.0))
+    parts = []
+    if (~is_point).any():
+        parts.append(engine.population_units(source[~is_point].to_crs(metric),
+                                             areas[["area_id", "geometry"]].to_crs(metric), ["pop65", "pop75"]))
+    if is_point.any():
+        mine = towns[is_point]
+        points = gpd.GeoSeries(gpd.points_from_xy(mine["rep_lon"], mine["rep_lat"]), crs=STORAGE_CRS).to_crs(metric)
+        parts.append(gpd.GeoDataFrame({
+            "unit": mine["code"].to_numpy(), "pop65": source.loc[is_point, "pop65"].to_numpy(dtype=float),
+            "pop75": source.loc[is_point, "pop75"].to_numpy(dtype=float), "area_id": mine["area_id"].to_numpy(),
+            "x_m": points.x.to_numpy(), "y_m": points.y.to_numpy()},
+            geometry=points.buffer(POINT_UNIT_RADIUS_M).to_numpy(), crs=metric))
+    units = pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(units, geometry="geometry", crs=metric)
 
 
 def load_network(path, prefecture_code: int) -> WalkNetwork:

@@ -276,7 +276,9 @@ class _Page:
         return (f"集いの場＝活動中のサロン・通いの場・老人クラブ・居場所・認知症カフェ（内部の資源も含めて数える）。"
                 f"カバー率＝直線距離 {d:,} m 以内に集いの場が1か所以上ある65歳以上の割合（分母＝65歳以上の推計人口）。"
                 f"地図の斜線は徒歩{d:,} m 圏外の65歳以上がいる区画。"
-                f"人口：{escape(self.karte.as_of.get('population_as_of', '不明'))}。")
+                f"人口：{escape(self.karte.as_of.get('population_as_of', '不明'))}。"
+                + ("位置の精度：町丁目は代表点だけのため、人口はその点にいるものとして数えています。"
+                   if self.karte.as_of.get("towns_kind") == "point" else ""))
 
     # survey
     def _survey(self) -> None:

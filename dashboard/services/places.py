@@ -4,6 +4,7 @@ one all-or-nothing transaction that records the file's hash and who imported it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -13,14 +14,12 @@ from sqlalchemy import Engine
 from dashboard.importers.places import ParsedPlaces, read_places_file
 from dashboard.importers.preview import preview_changes
 from dashboard.importers.tables import sha256_of
-from dashboard.services.common import StepReport, add_source
+from dashboard.services.common import StepReport, add_source, set_city_meta
 from dashboard.store import reads, writes
 from dashboard.store.engine import write_session
 
 #: Places are written in chunks of this size so a progress bar can advance (one transaction still).
 CHUNK = 500
-#: Where a file's rows come from, by the importer's view of its headers (for the city's 出典).
-_SOURCE_BY_KIND = {"mhlw": "mhlw"}
 
 
 @dataclass
@@ -37,9 +36,26 @@ def read(engine: Engine, code: str, path: Path, *, display_name: str | None = No
          visibility: str = "internal", mapping: dict | None = None) -> PlacesFile:
     """Read and validate; raises InputError (file, row, column) and writes nothing."""
     city = reads.municipalities(engine).set_index("code").at[code, "name"]
-    parsed = read_places_file(Path(path), default_category=category, default_visibility=visibility,
-                              towns=reads.towns(engine, code), city=city, mapping=mapping)
+    towns = reads.towns(engine, code)
+    if _is_mhlw_json(Path(path)):  # 介護サービス情報公表 records reshaped as JSON (as in data/*/raw)
+        from dashboard.importers.mhlw import read_kaigo_json
+        from dashboard.importers.places import validate
+
+        rows = read_kaigo_json(Path(path))
+        records = validate(rows.fillna(""), display_name or Path(path).name, default_visibility="public",
+                           towns=towns, city=city)
+        parsed = ParsedPlaces(records=records, encoding="utf-8", fields=set(rows.columns))
+    else:
+        parsed = read_places_file(Path(path), default_category=category, default_visibility=visibility,
+                                  towns=towns, city=city, mapping=mapping)
     return PlacesFile(Path(path), display_name or Path(path).name, parsed, sha256_of(Path(path)))
+
+
+def _is_mhlw_json(path: Path) -> bool:
+    if path.suffix.lower() != ".json":
+        return False
+    head = path.read_bytes()[:4000].decode("utf-8-sig", errors="ignore").lstrip()
+    return head.startswith("[") and '"serviceType"' in head
 
 
 def preview(engine: Engine, code: str, places: PlacesFile) -> pd.DataFrame:
@@ -70,4 +86,5 @@ def commit(engine: Engine, code: str, places: PlacesFile, *, user: str | None = 
             add_source(session, code, "mhlw")
         if any("避難所" in s for s in sources):
             add_source(session, code, "gsi")
+        set_city_meta(session, code, "facilities_as_of", f"{date.today().isoformat()} 取り込み（{places.name}）")
     return StepReport("places", dict(totals))

@@ -40,10 +40,10 @@ POINT_TOLERANCE_M = 300.0
 #: The same with the bundled, simplified (1%) N03 outline, whose edges stray up to ~2.5 km from the
 #: true line (新座市's 新堀 points lie 1.3–2.3 km outside it).
 SIMPLIFIED_TOLERANCE_M = 3_000.0
-#: Points stand for 町丁目 near them: the region split into Voronoi cells is the outline widened by
-#: this much around each point, so that places in a 町丁目 the (simplified) outline cuts off still
-#: fall in that 町丁目.
-POINT_REACH_M = 1_000.0
+#: Points stand for 町丁目 near them: the region split into Voronoi cells is the outline, widened
+#: around each point that lies outside it (by its distance to the outline plus this much), so that
+#: places in a 町丁目 that a simplified outline cuts off still fall in that 町丁目.
+POINT_REACH_M = 500.0
 #: A polygon town must have at least this share of its area inside the city's outline.
 MIN_INSIDE_SHARE = 0.5
 
@@ -159,7 +159,9 @@ def _points_to_towns(table: pd.DataFrame, name: str, code: str, boundary, *, nam
                                         f"{distance[i]:,.0f} m）。別の市町村のデータではありませんか",
                                   "town point outside the municipality", row=int(table["row"].iloc[i]), column=lat_column)
                           for i in far[:20]])
-    region = shapely.union(outline, shapely.union_all(points.buffer(POINT_REACH_M).to_numpy()))
+    outside = distance > 0
+    reach = points[outside].buffer(distance[outside] + POINT_REACH_M).to_numpy()
+    region = shapely.union(outline, shapely.union_all(reach)) if len(reach) else outline
     cells = voronoi_cells(points, region)
     codes = [f"{code}-{i + 1:04d}" for i in range(len(table))]
     return gpd.GeoDataFrame({
