@@ -13,14 +13,19 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.errors import InputError, Problem
+from dashboard.geocode import split_address
 from dashboard.importers.places import TEMPLATE_COLUMNS, validate
 from dashboard.normalize import is_missing
+from dashboard.schedule import Schedule
 from dashboard.store import models as m
 from dashboard.store import writes
 from dashboard.store.engine import read_session, write_session
 
 #: Fields a coordinator edits in the form (derived ones — frequency, area, town — are computed).
 EDITABLE = tuple(c for c in TEMPLATE_COLUMNS if c != "id")
+#: The address block's parts, derived from the one address entry (所在地_連結表記).
+ADDRESS_PARTS = ("prefecture", "city", "town_street", "banchi")
 
 
 @dataclass
@@ -48,20 +53,60 @@ def _as_text(value) -> str:
 
 
 def form_values(place: dict) -> dict[str, str]:
-    """A stored place as the text cells of the edit form (the same text the importer reads)."""
-    return {field: _as_text(place.get(field)) for field in EDITABLE}
+    """A stored place as the text cells of the edit form (the same text the importer reads).
+
+    A place with address parts but no full address (imported from 都道府県・市区町村・町字・番地以下
+    columns) shows them joined, since the form has one address entry."""
+    values = {field: _as_text(place.get(field)) for field in EDITABLE}
+    if not values["address"]:
+        values["address"] = "".join(values[part] for part in ADDRESS_PARTS)
+    return values
+
+
+def _with_schedule(row: dict[str, str], chosen: Schedule) -> None:
+    """The rule and its words from the schedule builder (never typed side by side)."""
+    problems = chosen.problems()
+    if problems:
+        raise InputError([Problem("入力フォーム", message, "schedule builder", row=None, column="schedule")
+                          for message in problems])
+    row["rrule"] = chosen.rrule() or ""
+    row["schedule_text"] = chosen.text() or ""
+
+
+def _with_address_parts(engine: Engine, row: dict[str, str], municipality_code: str, place_id: str | None) -> None:
+    """都道府県・市区町村・町字・番地以下 derived from the address when it is new or was changed.
+
+    An unchanged address keeps its stored parts, so editing the fee does not rewrite them.
+    """
+    with read_session(engine) as session:
+        stored = session.get(m.Place, place_id) if place_id else None
+        city = session.scalar(select(m.Municipality.name).where(m.Municipality.code == municipality_code))
+    address = row.get("address", "").strip()
+    if stored is not None and address == (stored.address or "").strip():
+        return
+    row.update(split_address(address, city=city))
 
 
 def save_place(engine: Engine, *, municipality_code: str, place_id: str | None, values: dict[str, str],
-               base_version: int | None, user: str, base_values: dict[str, str] | None = None) -> tuple[str, int]:
+               base_version: int | None, user: str, base_values: dict[str, str] | None = None,
+               schedule: Schedule | None = None) -> tuple[str, int]:
     """Create (``place_id`` None) or update a place from form text; returns ``(id, new version)``.
 
     Raises :class:`dashboard.errors.InputError` for invalid values (nothing written) and
     :class:`EditConflict` when the stored version is not ``base_version``. With ``base_values``
     (the form as it was opened) the conflict lists exactly the fields the other person changed.
+
+    ``schedule`` (the form's schedule builder) sets ``rrule`` and ``schedule_text`` — the words are
+    derived from the rule, so 第3木曜 → 第3金曜 changes the rule the weekday filter reads. Without
+    it, ``values`` whose words name other days than their rule are refused (column
+    ``schedule_text``), never stored side by side. The address parts (都道府県 … 番地以下) are derived
+    from ``address`` when it is new or changed.
     """
     row = {field: values.get(field, "") for field in EDITABLE}
     row["id"] = place_id or ""
+    if schedule is not None:
+        _with_schedule(row, schedule)
+    _with_address_parts(engine, row, municipality_code, place_id)
     record = validate(pd.DataFrame([row], dtype=str), "入力フォーム", id_prefix="p")[0]
     with write_session(engine) as session:
         current = session.get(m.Place, record["id"]) if place_id else None

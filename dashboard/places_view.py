@@ -99,9 +99,14 @@ def details(place: dict, today: date) -> list[tuple[str, str]]:
     status = text.get("status")
     if status and status != "active":
         rows.append(("状態", vocab.STATUSES.get(status, status)))
-    rows.append(("日程", text.get("schedule_text") or schedule.describe_ja(text.get("rrule"))))
+    # the words come from the rule (a stored text that drifted from its rule is never shown)
+    words = schedule.display_text(text.get("rrule"), text.get("schedule_text"))
+    if schedule.needs_check(text.get("rrule"), text.get("schedule_text")):
+        words += "（要確認：日程を曜日の規則として読めませんでした）"
+    rows.append(("日程", words))
     rows.append(("頻度", vocab.FREQUENCY_CLASSES.get(text.get("frequency_class") or "unknown", "不明")))
-    for key, label in (("address", "所在地"), ("contact_public", "連絡先"), ("operator_type", "運営"),
+    for key, label in (("address", "所在地"), ("building", "会場・建物"), ("contact_public", "連絡先"),
+                       ("operator_type", "運営"),
                        ("venue_type", "場所"), ("activities", "活動"), ("target", "対象"), ("fee", "参加費"),
                        ("url", "ホームページ")):
         if text.get(key):

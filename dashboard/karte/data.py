@@ -223,7 +223,7 @@ def _place_rows(places: pd.DataFrame) -> tuple[PlaceRow, ...]:
     order = {c: i for i, c in enumerate(vocab.CATEGORY_IDS)}
     rows = [PlaceRow(name=_text(p.name), category=_text(p.category),
                      schedule=("休止中：" if p.status == "paused" else "")
-                     + (_text(p.schedule_text) or schedule.describe_ja(p.rrule)),
+                     + schedule.display_text(p.rrule, p.schedule_text),
                      address=_text(p.address), is_synthetic=bool(p.is_synthetic),
                      gathering=p.category in vocab.GATHERING_CATEGORIES)
             for p in places[places["status"] != "closed"].itertuples()]
