@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from dashboard.store import models as m
 from dashboard.store.engine import read_session, write_session
@@ -27,6 +27,11 @@ _hasher = PasswordHasher()
 class AuthenticatedUser:
     name: str
     role: str
+
+
+def as_authenticated(user: m.User) -> AuthenticatedUser:
+    """What the app carries around for a stored user (the one place that builds it from a row)."""
+    return AuthenticatedUser(name=user.name, role=user.role)
 
 
 class AuthError(Exception):
@@ -86,12 +91,19 @@ def authenticate(engine: Engine, name: str, password: str) -> AuthenticatedUser:
         with write_session(engine) as session:
             stored = session.get(m.User, name)
             stored.failed_logins, stored.locked_until = 0, None
-    return AuthenticatedUser(name=user.name, role=user.role)
+    return as_authenticated(user)
 
 
 def _utcnow() -> datetime:
     """Naive UTC, as the store keeps timestamps."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _end_sessions(session, name: str) -> None:
+    """Revoke every login session of ``name`` inside the caller's transaction (see dashboard.websession)."""
+    session.execute(update(m.LoginSession)
+                    .where(m.LoginSession.user_name == name, m.LoginSession.revoked_at.is_(None))
+                    .values(revoked_at=_utcnow()))
 
 
 def _existing(session, name: str) -> m.User:
@@ -102,18 +114,20 @@ def _existing(session, name: str) -> m.User:
 
 
 def disable_user(engine: Engine, name: str) -> None:
-    """Refuse every future login of ``name`` (the row and its history stay). ValueError if unknown.
+    """Refuse every future login of ``name`` and end its open sessions at once (every tab and device
+    is logged out at its next page run). The row and its history stay. ValueError if unknown.
 
     ``add_user`` with the same name enables the account again with a new password.
     """
     with write_session(engine) as session:
         _existing(session, name).active = False
+        _end_sessions(session, name)
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
-    """Replace the password of ``name`` and unlock it (failed logins back to 0).
-
-    A disabled account stays disabled. ValueError if unknown or the password is too short.
+    """Replace the password of ``name``, unlock it (failed logins back to 0) and end its open sessions
+    (whoever knew the old password is logged out). A disabled account stays disabled.
+    ValueError if unknown or the password is too short.
     """
     if len(password) < MIN_PASSWORD_CHARS:
         raise ValueError(f"パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください (password too short)")
@@ -121,6 +135,7 @@ def set_password(engine: Engine, name: str, password: str) -> None:
     with write_session(engine) as session:
         user = _existing(session, name)
         user.password_hash, user.failed_logins, user.locked_until = password_hash, 0, None
+        _end_sessions(session, name)
 
 
 def unlock_user(engine: Engine, name: str) -> None:
@@ -147,8 +162,13 @@ def user_for_sso(engine: Engine, email: str) -> AuthenticatedUser | None:
     Signing in with the organisation's account proves who someone is; what they may see is still
     decided here: only people an admin registered (``user add <email>``) get in, with their role.
     """
+    return active_user(engine, email)
+
+
+def active_user(engine: Engine, name: str) -> AuthenticatedUser | None:
+    """``name`` as stored now, or None when unknown or disabled (the app checks this on every page run)."""
     with read_session(engine) as session:
-        user = session.scalar(select(m.User).where(m.User.name == email))
+        user = session.scalar(select(m.User).where(m.User.name == name))
     if user is None or not user.active:
         return None
-    return AuthenticatedUser(name=user.name, role=user.role)
+    return as_authenticated(user)

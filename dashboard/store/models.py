@@ -200,6 +200,30 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
 
+class LoginSession(Base):
+    """A coordinator's login, kept on the server (migration 0006). The browser holds only a signed,
+    HttpOnly cookie with a random token; the store keeps its SHA-256, never the token itself, so
+    a copy of the store lets nobody in. See :mod:`dashboard.websession`."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, names the session server-side
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)  # set when the cookie is issued
+    #: SHA-256 of the one-time handoff secret that lets the browser fetch the cookie; NULL once used.
+    handoff_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC; the login ends then at the latest
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC; logout, disabled user, new password
+
+
+class AppSecret(Base):
+    """Server-side secrets created with the store (migration 0006), e.g. the key signing session cookies."""
+
+    __tablename__ = "app_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class SavedMapping(Base):
     """A column mapping a user saved for a kind of file (e.g. their ニーズ調査 export): header → field."""
 

@@ -28,7 +28,7 @@ def adopt_sso_user() -> None:
         st.error("このアカウントはつどいマップに登録されていません。管理者に登録を依頼してください。")
         st.button("ログアウト", on_click=st.logout, key="tsudoi_sso_logout")
         return
-    session.log_in(user)
+    session.log_in(user, sso=True)
 
 
 def show() -> None:
@@ -40,6 +40,8 @@ def show() -> None:
         return
     st.caption("生活支援コーディネーター・市町村職員の方はログインすると、内部の情報と分析のページを使えます。"
                "住民の方はログインせずに「資源マップ」をご覧ください。")
+    st.caption(f"ログインは、ログアウトするか{int(session.SESSION_LIFETIME.total_seconds() // 3600)}時間たつまで、"
+               "再読み込みや別のタブでも続きます。共用のパソコンでは使い終わったらログアウトしてください。")
     with st.form("tsudoi_login"):
         name = st.text_input("ユーザー名")
         password = st.text_input("パスワード", type="password")
