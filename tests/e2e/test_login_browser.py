@@ -11,12 +11,14 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
 from dashboard.auth import add_user, disable_user
 from dashboard.store.engine import open_store
-from dashboard.websession import COOKIE_NAME, SESSION_LIFETIME
+from dashboard.websession import COOKIE_NAME, SESSION_LIFETIME, start
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -204,3 +206,45 @@ def test_login_is_kept_on_a_phone_too(server, browser, e2e_store):
         phone.get_by_role("heading", name="圏域カバー状況").wait_for(timeout=TIMEOUT_MS)
     finally:
         context.close()
+
+
+# --- the cookie endpoints over plain HTTP ----------------------------------------------------------------------
+
+def _ticket(e2e_store, name: str) -> str:
+    engine = open_store(f"sqlite:///{e2e_store}")
+    try:
+        return start(engine, name).ticket
+    finally:
+        engine.dispose()
+
+
+def _get(url: str, headers: dict) -> tuple[int, str | None]:
+    """Status and Set-Cookie header of a GET (urllib raises for 4xx; that is an answer here)."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("set-cookie")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("set-cookie")
+
+
+def test_the_cookie_endpoint_refuses_requests_another_site_caused(server, e2e_store):
+    name = _new_user(e2e_store, "csrf-check")
+    url = f"{server.url}/tsudoi/session/start?ticket={_ticket(e2e_store, name)}"
+    assert _get(url, {"Sec-Fetch-Site": "cross-site"}) == (403, None)
+    assert _get(url, {"Sec-Fetch-Site": "same-site"}) == (403, None)  # a sibling subdomain is another site
+    assert _get(url, {}) == (403, None)  # neither Sec-Fetch-Site nor a Referer from this host
+    assert _get(url, {"Referer": "http://evil.example/"}) == (403, None)
+    status, set_cookie = _get(url, {"Sec-Fetch-Site": "same-origin"})  # the ticket was not used up above
+    assert status == 200
+    attributes = {part.strip().split("=")[0].lower() for part in set_cookie.split(";")}
+    assert set_cookie.startswith(f"{COOKIE_NAME}=") and {"httponly", "samesite", "path", "max-age"} <= attributes
+    assert "samesite=strict" in set_cookie.lower()
+    assert _get(url, {"Sec-Fetch-Site": "same-origin"}) == (403, None)  # used once
+
+
+def test_an_old_browser_without_sec_fetch_site_is_checked_by_its_referer(server, e2e_store):
+    name = _new_user(e2e_store, "referer-check")
+    url = f"{server.url}/tsudoi/session/start?ticket={_ticket(e2e_store, name)}"
+    status, set_cookie = _get(url, {"Referer": f"{server.url}/login"})
+    assert status == 200 and set_cookie.startswith(f"{COOKIE_NAME}=")
