@@ -147,7 +147,7 @@ def read_age_table(path: Path, *, mapping: dict | None = None, name: str | None 
     男+女, duplicate town names (both rows), and unknown mapped columns (with the file's headers).
     """
     name = name or Path(path).name
-    grid, encoding = _read_grid(Path(path), name)
+    grid, encoding = read_grid(Path(path), name)
     layout = _mapping_layout(grid, mapping, name) if mapping is not None else _detect_layout(grid, name)
     frame, skipped, suppressed = _rows(grid, layout, name)
     return AgeTable(frame=frame, kind=layout.kind, encoding=encoding, bands=list(layout.bands),
@@ -157,7 +157,7 @@ def read_age_table(path: Path, *, mapping: dict | None = None, name: str | None 
 # --- reading cells --------------------------------------------------------------------------------
 
 
-def _read_grid(path: Path, name: str) -> tuple[list[tuple[int, list[str]]], str | None]:
+def read_grid(path: Path, name: str) -> tuple[list[tuple[int, list[str]]], str | None]:
     """Every non-blank row as ``(spreadsheet row number, cells as text)``, and the CSV encoding."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):

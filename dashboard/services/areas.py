@@ -24,7 +24,6 @@ from dashboard.services.common import (StepReport, clear_areas, municipality, re
                                        relocate_places, set_city_meta, towns_frame)
 from dashboard.store import models as m
 from dashboard.store.engine import write_session
-from geo.assign import polygon_id_for_points
 from geo.crs import STORAGE_CRS
 
 TOWN_HEADERS = ("町丁目名", "町丁名", "町丁字名", "町名", "町字名", "大字町丁目名", "地区", "地区名", "地域名", "town_name", "town")

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from dashboard.errors import InputError, Problem
 from dashboard.importers import estat
 from dashboard.importers.tables import sha256_of
+from dashboard.normalize import nfkc
 from dashboard.services.common import (StepReport, add_source, municipality, refresh_area_population,
                                        remove_sources, set_city_meta, towns_frame)
 from dashboard.store import models as m
@@ -43,6 +43,10 @@ class NameFixes:
 
     skip: frozenset[str] = frozenset()
     rename: dict[str, str] = field(default_factory=dict)  # name in the file → 町丁目 name in the store
+
+    def normalized(self) -> "NameFixes":
+        """Names as the reader gives them (NFKC): 「あたご１丁目東」 typed as in the file still matches."""
+        return NameFixes(frozenset(nfkc(n) for n in self.skip), {nfkc(k): nfkc(v) for k, v in self.rename.items()})
 
 
 def is_mesh_table(path: Path) -> bool:
@@ -112,6 +116,7 @@ def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: s
     """
     from dashboard.importers.townnames import match_town_names
 
+    fixes = fixes.normalized()
     by_code = {}
     for town_code in towns["code"]:
         by_code[str(town_code)] = town_code
@@ -152,7 +157,7 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
 
     city = municipality(session, code)
     table = read_age_table(Path(path), mapping=mapping, name=name)
-    _check_city_code(table, code, city.name, name)
+    _check_city_code(table, Path(path), code, city.name, name)
     towns = towns_frame(session, code)
     if towns.empty:
         raise InputError([Problem(name, "先に町丁目を取り込んでください（import towns）", "no towns yet")])
@@ -175,7 +180,7 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     report = StepReport("population", {"rows": int(len(values)), "pop_total": round(float(values["pop_total"].sum()), 1),
                                        "pop65": round(float(values["pop65"].sum()), 1),
                                        "pop75": round(float(values["pop75"].sum()), 1)})
-    skipped = [n for n in frame["town_name"] if n in fixes.skip]
+    skipped = [n for n in frame["town_name"] if n in fixes.normalized().skip]
     if skipped:
         report.notes.append(f"取り込まなかった行：{'、'.join(skipped)}")
     if missing:
@@ -186,19 +191,35 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     return report
 
 
-def _check_city_code(table, code: str, city_name: str, name: str) -> None:
-    """A table that names another municipality (全国地方公共団体コード) is refused."""
-    from dashboard import jis
+#: Headers of the column naming the municipality in 自治体標準オープンデータセット files.
+_CITY_CODE_HEADERS = ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "団体コード", "regionCode")
 
-    codes = [str(c) for c in (getattr(table, "municipality_codes", None) or []) if str(c).strip()]
-    for value in codes:
-        try:
-            other = jis.municipality_code(value)
-        except ValueError:
+
+def _check_city_code(table, path: Path, code: str, city_name: str, name: str) -> None:
+    """A table whose 全国地方公共団体コード names another municipality is refused (read from the
+    file's own header row, the one the age table was read from)."""
+    from dashboard import jis
+    from dashboard.importers.age_table import read_grid
+
+    grid, _ = read_grid(Path(path), name)
+    header = next((cells for number, cells in grid if number == table.header_row), None)
+    if not header:
+        return
+    labels = [nfkc(c) for c in header]
+    column = next((labels.index(h) for h in _CITY_CODE_HEADERS if h in labels), None)
+    if column is None:
+        return
+    for number, cells in grid:
+        if number <= table.header_row or column >= len(cells) or not nfkc(cells[column]):
             continue
+        try:
+            other = jis.municipality_code(cells[column])
+        except ValueError:
+            continue  # a 地域コード-like value or a prefecture code: not a municipality to compare
         if other != code:
-            raise InputError([Problem(name, f"このファイルは市町村コード {other} のデータです（{city_name} は {code}）",
-                                      "population of another municipality", column="全国地方公共団体コード")])
+            raise InputError([Problem(name, f"このファイルは市町村コード {other} のデータです（{city_name} は {code}）。"
+                                            "別の市町村のファイルではありませんか", "population of another municipality",
+                                      row=number, column=header[column])])
 
 
 def _write_towns(session: Session, code: str, towns: pd.DataFrame) -> None:

@@ -1,0 +1,357 @@
+"""Setting up a city from its own files (#10), the way a coordinator does it: the CLI commands
+``municipality add`` → ``import towns`` → ``import population`` → ``import areas`` → ``import venues``
+→ ``import places``, on 新座市 (a second real city) and beside the 蕨市 demo.
+
+Expected figures come from the raw files, read here independently of the importers: the 住基 age
+table (openpyxl), the synthetic 新座市 age table (csv + NFKC), Geolonia points (json + pyproj).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from pyproj import Transformer
+from sqlalchemy import create_engine, func, select
+
+from dashboard.cli import main
+from dashboard.store import models as m
+from dashboard.store import reads
+from dashboard.store.engine import read_session, revision
+
+REPO = Path(__file__).resolve().parents[2]
+NIIZA = "11230"
+NIIZA_RAW = REPO / "data" / "niiza" / "raw"
+NIIZA_TEST = REPO / "tests" / "data" / "niiza"
+GEOLONIA = NIIZA_RAW / "geolonia_japanese-addresses_新座市.json"
+AGE_TABLE = NIIZA_TEST / "niiza_age_by_town_SYNTHETIC.csv"
+AREAS = NIIZA_TEST / "niiza_areas_SYNTHETIC.csv"
+PLACES = NIIZA_TEST / "niiza_places_SYNTHETIC.csv"
+SHELTERS = [NIIZA_RAW / "gsi_shelter_evacuation_112305.json", NIIZA_RAW / "gsi_shelter_emergency_112305.json"]
+JUKI = REPO / "data" / "saitama" / "soumu_juki_2204ssnen.xlsx"
+WARABI_RAW = REPO / "data" / "warabi" / "raw"
+
+
+def cli(db: Path, *args: str) -> int:
+    return main(["--db", str(db), *map(str, args)])
+
+
+def set_up_niiza(db: Path, capsys=None) -> None:
+    steps = [("municipality", "add", NIIZA, "--name", "新座市"),
+             ("import", "towns", GEOLONIA),
+             ("import", "population", AGE_TABLE, "--as-of", "2022-01-01"),
+             ("import", "areas", AREAS, "--provisional"),
+             ("import", "venues", *SHELTERS),
+             ("import", "places", PLACES)]
+    for step in steps:
+        code = cli(db, *step, *(("--municipality", NIIZA) if step[0] == "import" else ()))
+        assert code == 0, (step, capsys.readouterr().err if capsys else "")
+
+
+@pytest.fixture(scope="module")
+def niiza_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("niiza") / "store.sqlite"
+    set_up_niiza(db)
+    return db
+
+
+@pytest.fixture
+def niiza_copy(niiza_db, tmp_path) -> Path:
+    target = tmp_path / "store.sqlite"
+    shutil.copy(niiza_db, target)
+    return target
+
+
+def engine_of(db: Path):
+    return create_engine(f"sqlite:///{db}")
+
+
+# --- independent figures ---------------------------------------------------------------------------
+
+def juki_figures(code6: str) -> dict[str, int]:
+    """Total, 65+, 75+, 85+ of one municipality from the 住基 xlsx (総数 row; 5-year bands)."""
+    sheet = openpyxl.load_workbook(JUKI, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and any(str(c or "").startswith("0歳") for c in r))
+    row = next(r for r in rows if r and str(r[0]) == code6 and str(r[3]).strip() == "計")
+    starts = {i: int(re.match(r"(\d+)", str(c)).group(1)) for i, c in enumerate(header)
+              if c and re.match(r"\d+歳", str(c))}
+    total = int(row[header.index("総数")])
+    return {"total": total, **{f"pop{a}": sum(int(row[i]) for i, s in starts.items() if s >= a) for a in (65, 75, 85)}}
+
+
+def synthetic_rows() -> list[dict]:
+    """The synthetic age table read with csv + NFKC: name, total, 65+, 75+ per row (合計 excluded)."""
+    with AGE_TABLE.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = [unicodedata.normalize("NFKC", h) for h in rows[0]]
+    starts = {i: int(re.match(r"(\d+)", h).group(1)) for i, h in enumerate(header) if re.match(r"\d+[-歳]", h)}
+    result = []
+    for raw in rows[1:]:
+        cells = [unicodedata.normalize("NFKC", c) for c in raw]
+        if cells[4] == "合計":
+            continue
+        result.append({"name": cells[4], "total": int(cells[5]),
+                       **{f"pop{a}": sum(int(cells[i]) for i, s in starts.items() if s >= a) for a in (65, 75)}})
+    return result
+
+
+def test_the_synthetic_table_adds_up_to_the_real_juki_figures():
+    # guards the fixture itself: every figure below leans on it
+    rows, real = synthetic_rows(), juki_figures("112305")
+    assert len(rows) == 82
+    assert sum(r["total"] for r in rows) == real["total"] == 166_108
+    assert sum(r["pop65"] for r in rows) == real["pop65"] == 42_803
+
+
+# --- 新座市 end to end -------------------------------------------------------------------------------
+
+def test_niiza_city_totals_equal_the_juki_table(niiza_db):
+    real = juki_figures("112305")
+    engine = engine_of(niiza_db)
+    towns, areas = reads.towns(engine, NIIZA), reads.areas(engine, NIIZA)
+    assert len(towns) == 82 and set(towns["geometry_kind"]) == {"point"}
+    assert towns["est_pop_total"].sum() == pytest.approx(real["total"])
+    assert towns["est_pop65"].sum() == pytest.approx(real["pop65"])
+    assert towns["est_pop75"].sum() == pytest.approx(real["pop75"])
+    assert len(areas) == 7 and areas["is_demo"].all()
+    assert areas["pop65"].sum() == pytest.approx(real["pop65"])
+
+
+def test_each_area_holds_the_people_of_its_towns_as_the_files_say(niiza_db):
+    # The synthetic table has one row per Geolonia entry, in the Geolonia file's order (its README);
+    # the areas table names towns as Geolonia writes them. Join the raw files by position and name.
+    geolonia = [e["town"] for e in json.loads(GEOLONIA.read_text(encoding="utf-8"))]
+    with AREAS.open(encoding="utf-8-sig", newline="") as handle:
+        area_of = {row["町丁目名"]: row["日常生活圏域"] for row in csv.DictReader(handle)}
+    expected: dict[str, int] = {}
+    for town, row in zip(geolonia, synthetic_rows()):
+        expected[area_of[town]] = expected.get(area_of[town], 0) + row["pop65"]
+    areas = reads.areas(engine_of(niiza_db), NIIZA).set_index("area_name")
+    assert {name: round(areas.at[name, "pop65"]) for name in expected} == expected
+
+
+def test_a_town_known_by_a_point_counts_its_people_at_that_point(niiza_db, capsys):
+    # Coverage by hand: a town's 65+ are covered when an active gathering place lies within 500 m
+    # of its Geolonia point, measured here with pyproj in JGD2011 zone IX and numpy.
+    to_plane = Transformer.from_crs("EPSG:4326", "EPSG:6677", always_xy=True)
+    engine = engine_of(niiza_db)
+    towns = reads.towns(engine, NIIZA)
+    with PLACES.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    gathering = [r for r in rows if r["status"] == "active" and r["category"] in
+                 ("サロン", "通いの場（体操）", "通いの場（その他）", "居場所")]
+    px, py = to_plane.transform([float(r["lon"]) for r in gathering], [float(r["lat"]) for r in gathering])
+    tx, ty = to_plane.transform(towns["rep_lon"].to_numpy(), towns["rep_lat"].to_numpy())
+    nearest = np.sqrt((np.asarray(tx)[:, None] - np.asarray(px)[None, :]) ** 2
+                      + (np.asarray(ty)[:, None] - np.asarray(py)[None, :]) ** 2).min(axis=1)
+    expected_covered = towns.loc[nearest <= 500, "est_pop65"].sum()
+    assert 0 < expected_covered < towns["est_pop65"].sum()  # the check means something
+
+    out = niiza_db.parent / "coverage.csv"
+    assert cli(niiza_db, "coverage", "--distance", 500, "--out", out) == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        city = next(r for r in csv.DictReader(handle) if r["area_id"] == "ALL")
+    assert float(city["pop65_covered"]) == pytest.approx(expected_covered)
+    assert int(city["places"]) == len(gathering)
+
+
+def test_every_command_works_for_the_new_city(niiza_db, tmp_path, capsys):
+    assert cli(niiza_db, "suggest", "--k", 3, "--out", tmp_path / "picks.json") == 0
+    picks = json.loads((tmp_path / "picks.json").read_text(encoding="utf-8"))
+    venues = {v["name"] for v in reads.candidate_venues(engine_of(niiza_db), NIIZA).to_dict("records")}
+    assert picks and {p["name"] for p in picks} <= venues
+    assert cli(niiza_db, "export", "karte", "--all", "--out", tmp_path / "k.pdf") == 0
+    assert (tmp_path / "k.pdf").read_bytes().startswith(b"%PDF")
+    assert cli(niiza_db, "areas", "--out", tmp_path / "areas.csv") == 0
+    assert cli(niiza_db, "export", "places", "--public", "--out", tmp_path / "p.geojson") == 0
+    public = json.loads((tmp_path / "p.geojson").read_text(encoding="utf-8"))["features"]
+    assert "ひばりヶ丘 こもれびの会（サンプル・架空）" not in {f["properties"]["name"] for f in public}  # internal
+    capsys.readouterr()
+    assert cli(niiza_db, "municipality", "status") == 0
+    status = capsys.readouterr().out
+    assert "✔ 町丁目: 82 件（代表点のみ）" in status and "65歳以上 42,803 人" in status
+
+
+def test_the_city_names_its_sources_and_as_of_dates(niiza_db):
+    meta = reads.meta(engine_of(niiza_db), NIIZA)
+    assert meta["population_as_of"] == "2022-01-01"
+    assert meta["boundary_as_of"] == "2021-01-01"  # from the bundled N03 file's name
+    from dashboard import sources
+
+    text = sources.city_attribution(meta)
+    assert "国土数値情報" in text and "Geolonia" in text and "国土地理院" in text
+    assert "e-Stat" not in text  # 新座市 used no e-Stat file
+
+
+# --- two cities in one store --------------------------------------------------------------------------
+
+def test_demo_and_niiza_side_by_side(demo_db_copy, demo_db_url, tmp_path, capsys):
+    set_up_niiza(demo_db_copy, capsys)
+    capsys.readouterr()
+    assert cli(demo_db_copy, "coverage", "--out", tmp_path / "c.csv") == 2
+    err = capsys.readouterr().err
+    assert "--municipality" in err and "11223（蕨市）" in err and "11230（新座市）" in err
+    for code in ("11223", "11230"):
+        assert cli(demo_db_copy, "coverage", "--municipality", code, "--out", tmp_path / f"{code}.csv") == 0
+    # the demo city is untouched by the second city
+    alone, both = create_engine(demo_db_url), engine_of(demo_db_copy)
+    assert reads.areas(both, "11223")["pop65"].tolist() == reads.areas(alone, "11223")["pop65"].tolist()
+    assert len(reads.places(both, "11223", internal=True)) == len(reads.places(alone, "11223", internal=True))
+    assert reads.meta(both, "11223")["demo"] == "true" and "demo" not in reads.meta(both, "11230")
+
+
+# --- e-Stat files as downloaded --------------------------------------------------------------------
+
+def zip_estat(target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for part in (WARABI_RAW / "estat_h27ka11223").iterdir():
+            archive.write(part, f"h27ka11223/{part.name}")
+    return target
+
+
+def test_warabi_from_the_estat_zip_and_mesh_gives_the_demo_figures(tmp_path, capsys):
+    db = tmp_path / "w.sqlite"
+    assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
+    assert cli(db, "import", "towns", zip_estat(tmp_path / "A002005212015DDSWC11223.zip")) == 0
+    assert cli(db, "import", "population", WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv") == 0
+    assert cli(db, "import", "areas", REPO / "data" / "warabi" / "demo" / "area_assignment.csv") == 0
+    engine = engine_of(db)
+    towns = reads.towns(engine, "11223")
+    assert len(towns) == 29 and "錦町1丁目" in set(towns["name"])
+    # README: independently derived 2020 totals 75,193 people, 17,059 aged 65+ (mesh clipped to the city)
+    assert towns["est_pop65"].sum() == pytest.approx(17_059, abs=1)
+    assert towns["est_pop_total"].sum() == pytest.approx(75_193, abs=1)
+    assert towns["pop_2015"].sum() == 72_260  # JINKO of the 2015 census
+    assert sorted(reads.areas(engine, "11223")["area_id"]) == sorted(["nishiki", "kita", "chuo", "minami", "tsukagoshi"])
+
+
+def test_areas_from_a_polygon_file_assign_each_town_to_the_area_holding_it(tmp_path, demo_engine):
+    db = tmp_path / "w.sqlite"
+    assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
+    assert cli(db, "import", "towns", zip_estat(tmp_path / "towns.zip")) == 0
+    polygons = tmp_path / "areas.geojson"
+    demo_areas = reads.areas(demo_engine, "11223")[["area_id", "area_name", "geometry"]]
+    demo_areas.rename(columns={"area_name": "圏域名"}).to_file(polygons, driver="GeoJSON")
+    assert cli(db, "import", "areas", polygons) == 0
+    mine = reads.towns(engine_of(db), "11223").set_index("code")["area_id"]
+    demo = reads.towns(demo_engine, "11223").set_index("code")["area_id"]
+    assert mine.sort_index().tolist() == demo.sort_index().tolist()
+
+
+# --- bad files: a clear message naming file, row and column; nothing written ---------------------
+
+def state(db: Path) -> tuple:
+    engine = engine_of(db)
+    with read_session(engine) as session:
+        counts = tuple(session.scalar(select(func.count()).select_from(model))
+                       for model in (m.Town, m.Area, m.PopulationCell, m.Place, m.CandidateVenue))
+    return revision(engine), counts
+
+
+def refused(db: Path, capsys, *args) -> str:
+    before = state(db)
+    capsys.readouterr()
+    assert cli(db, *args) == 2
+    assert state(db) == before, "a refused import must leave the store unchanged"
+    return capsys.readouterr().err
+
+
+def test_an_unmatched_town_name_is_listed_with_candidates_until_skipped_or_renamed(niiza_copy, tmp_path, capsys):
+    text = AGE_TABLE.read_text(encoding="utf-8-sig").replace("あたご１丁目", "あたご１丁目東", 1)
+    bad = tmp_path / "age.csv"
+    bad.write_text(text, encoding="utf-8-sig")
+    err = refused(niiza_copy, capsys, "import", "population", bad)
+    assert "age.csv 2行目 列「地域名」" in err and "「あたご1丁目東」" in err and "近い町丁目：あたご1丁目" in err
+    # explicitly renamed: the row counts for あたご1丁目 again
+    assert cli(niiza_copy, "import", "population", bad, "--rename", "あたご１丁目東=あたご1丁目") == 0
+    assert reads.towns(engine_of(niiza_copy), NIIZA)["est_pop65"].sum() == pytest.approx(42_803)
+    # explicitly skipped: imported without it, and the town is said to have no row
+    capsys.readouterr()
+    assert cli(niiza_copy, "import", "population", bad, "--skip", "あたご１丁目東") == 0
+    out = capsys.readouterr().out
+    assert "取り込まなかった行：あたご1丁目東" in out and "行がない町丁目 1 件は0人としました：あたご1丁目" in out
+
+
+def test_a_town_named_twice_is_refused(niiza_copy, tmp_path, capsys):
+    towns = tmp_path / "towns.csv"
+    towns.write_text("町丁目名,緯度,経度\nあたご1丁目,35.787944,139.547549\nあたご1丁目,35.790235,139.544789\n",
+                     encoding="utf-8")
+    err = refused(niiza_copy, capsys, "import", "towns", towns)
+    assert "towns.csv 3行目 列「町丁目名」" in err and "2回" in err
+
+
+def test_a_town_in_two_areas_and_a_town_in_none_are_refused(niiza_copy, tmp_path, capsys):
+    lines = AREAS.read_text(encoding="utf-8-sig").splitlines()
+    two = tmp_path / "two.csv"
+    two.write_text("\n".join(lines + [lines[1].replace("デモ第1圏域", "デモ第2圏域")]) + "\n", encoding="utf-8")
+    err = refused(niiza_copy, capsys, "import", "areas", two)
+    assert f"two.csv {len(lines) + 1}行目" in err and "2回割り当てられています" in err
+    none = tmp_path / "none.csv"
+    none.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    err = refused(niiza_copy, capsys, "import", "areas", none)
+    assert lines[-1].split(",")[0] == "あたご三丁目"  # the left-out town, as the areas file writes it
+    assert "none.csv: 圏域が割り当てられていない町丁目が 1 件あります：あたご3丁目" in err
+
+
+def test_another_citys_boundary_is_refused(tmp_path, capsys):
+    db = tmp_path / "s.sqlite"
+    from dashboard.store.engine import open_store
+
+    open_store(f"sqlite:///{db}").dispose()  # an empty store (the refused command must not fill it)
+    # an N03-format file of 蕨市 only, given for 新座市
+    err = refused(db, capsys, "municipality", "add", NIIZA, "--name", "新座市",
+                  "--boundary", WARABI_RAW / "niiyz_JapanCityGeoJson_11223.json")
+    assert "行政区域コード 11230 の区域がこのファイルにありません" in err and "11223" in err
+    # a plain polygon file (no N03 attributes) of 蕨市, given for 新座市: checked against the bundled N03
+    plain = tmp_path / "outline.geojson"
+    import geopandas as gpd
+
+    frame = gpd.read_file(WARABI_RAW / "niiyz_JapanCityGeoJson_11223.json")
+    gpd.GeoDataFrame(geometry=frame.geometry, crs=frame.crs).to_file(plain, driver="GeoJSON")
+    err = refused(db, capsys, "municipality", "add", NIIZA, "--name", "新座市", "--boundary", plain)
+    assert "outline.geojson" in err and "重なりません" in err
+    # the right code with the wrong name
+    err = refused(db, capsys, "municipality", "add", NIIZA, "--name", "蕨市")
+    assert "「新座市」" in err
+
+
+def test_another_citys_population_is_refused(demo_db_copy, capsys):
+    err = refused(demo_db_copy, capsys, "import", "population", AGE_TABLE)
+    assert "11230" in err and "列「全国地方公共団体コード」" in err
+
+
+def test_a_mesh_that_misses_the_city_is_refused(niiza_copy, capsys):
+    err = refused(niiza_copy, capsys, "import", "population", WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv")
+    assert "市の区域と重なりません" in err
+
+
+def test_a_climbing_or_inflating_zip_is_refused_and_nothing_is_extracted(niiza_copy, tmp_path, capsys, monkeypatch):
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("../../evil.geojson", '{"type": "FeatureCollection", "features": []}')
+    monkeypatch.chdir(tmp_path)
+    err = refused(niiza_copy, capsys, "import", "towns", slip)
+    assert "slip.zip" in err and "evil.geojson" in err
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("towns.geojson", b" " * (600 * 1024 * 1024))
+    err = refused(niiza_copy, capsys, "import", "towns", bomb)
+    assert "bomb.zip" in err
+    assert not (tmp_path.parent / "evil.geojson").exists() and not (tmp_path / "towns.geojson").exists()
+
+
+def test_a_bad_municipality_code_and_a_missing_city_are_usage_errors(tmp_path, capsys):
+    db = tmp_path / "s.sqlite"
+    assert cli(db, "municipality", "add", "112306", "--name", "新座市") == 2  # wrong check digit
+    assert "検査数字" in capsys.readouterr().err
+    assert cli(db, "import", "towns", GEOLONIA) == 2
+    assert "municipality add" in capsys.readouterr().err
