@@ -37,12 +37,7 @@ def _load_mapping(args, engine) -> dict | None:
 
 
 def cmd_survey_import(args, engine) -> int:
-    import json
-
-    from dashboard.importers.tables import sha256_of
-    from dashboard.store import models as m
-    from dashboard.store import writes
-    from dashboard.store.engine import write_session
+    from dashboard.services.surveys import store_survey
     from dashboard.survey.io import read_helpers, read_survey
 
     path = Path(args.file)
@@ -65,13 +60,8 @@ def cmd_survey_import(args, engine) -> int:
                                                  "--allow-unknown-areas で市全体にだけ含めて取り込んでください",
                                       "unknown area_id", column="area_id")])
         print(f"  圏域IDが不明な回答者（市全体にのみ含めます）: {listed}")
-    with write_session(engine) as session:
-        batch = writes.add_survey(session, municipality_code=code, kind=args.kind, title=args.title or path.stem,
-                                  as_of=args.as_of, is_synthetic=args.synthetic, source_name=path.name,
-                                  sha256=sha256_of(path), answers=survey.answers)
-        if args.save_mapping and mapping:
-            session.merge(m.SavedMapping(kind=args.kind, name=args.save_mapping,
-                                         mapping_json=json.dumps(mapping, ensure_ascii=False)))
+    batch = store_survey(engine, code, path, survey, kind=args.kind, title=args.title or path.stem, as_of=args.as_of,
+                         is_synthetic=args.synthetic, mapping=mapping, save_mapping=args.save_mapping)
     print(f"取り込みました（調査ID {batch}）")
     return EXIT_OK
 

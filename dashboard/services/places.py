@@ -33,8 +33,11 @@ class PlacesFile:
 
 
 def read(engine: Engine, code: str, path: Path, *, display_name: str | None = None, category: str | None = None,
-         visibility: str = "internal", mapping: dict | None = None) -> PlacesFile:
-    """Read and validate; raises InputError (file, row, column) and writes nothing."""
+         visibility: str = "internal", mapping: dict | None = None, **options) -> PlacesFile:
+    """Read and validate; raises InputError (file, row, column) and writes nothing.
+
+    ``options`` go to :func:`dashboard.importers.places.read_places_file` (e.g. the header row the
+    user picked in the wizard)."""
     city = reads.municipalities(engine).set_index("code").at[code, "name"]
     towns = reads.towns(engine, code)
     if _is_mhlw_json(Path(path)):  # 介護サービス情報公表 records reshaped as JSON (as in data/*/raw)
@@ -47,7 +50,7 @@ def read(engine: Engine, code: str, path: Path, *, display_name: str | None = No
         parsed = ParsedPlaces(records=records, encoding="utf-8", fields=set(rows.columns))
     else:
         parsed = read_places_file(Path(path), default_category=category, default_visibility=visibility,
-                                  towns=towns, city=city, mapping=mapping)
+                                  towns=towns, city=city, mapping=mapping, **options)
     return PlacesFile(Path(path), display_name or Path(path).name, parsed, sha256_of(Path(path)))
 
 

@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from dashboard import vocab
 from dashboard.errors import InputError
-from dashboard.importers.places import TEMPLATE_COLUMNS, map_headers, read_places_file, read_table
-from dashboard.importers.preview import preview_changes
+from dashboard.importers.places import TEMPLATE_COLUMNS, map_headers, read_table
+from dashboard.services import places as place_service
 from dashboard.store import models as m
-from dashboard.store import writes
 from dashboard.store.engine import read_session, write_session
 from dashboard.ui import session
 from dashboard.ui.edit_view import LABELS
@@ -23,8 +22,6 @@ from dashboard.ui.store import engine
 
 FILE_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg"]
 SKIP = ""
-#: Records written per progress-bar step (all steps are one transaction).
-CHUNK = 200
 _STATUS = {"new": "新規", "changed": "変更", "unchanged": "変更なし"}
 
 
@@ -93,10 +90,9 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
                 _save_mapping(name.strip(), mapping)
                 st.success(f"「{name.strip()}」として保存しました。次回から選べます。")
         try:
-            parsed = read_places_file(path, default_category=default_category or None,
-                                      default_visibility=default_visibility, towns=towns, city=city,
-                                      mapping=mapping or None)
-            preview = preview_changes(engine(), code, parsed.records, source_name=path.name, fields=parsed.fields)
+            checked = place_service.read(engine(), code, path, category=default_category or None,
+                                         visibility=default_visibility, mapping=mapping or None)
+            parsed, preview = checked.parsed, place_service.preview(engine(), code, checked)
         except InputError as error:
             st.error(f"取り込めません：{len(error.problems)} 件の問題があります。ファイルを直してから、もう一度アップロードしてください。"
                      "（一部だけ取り込むことはしません）")
@@ -104,7 +100,7 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
             return
     _preview(parsed, preview)
     if st.button(f"{len(parsed.records)} 件を取り込む", type="primary", key="tsudoi_imp_commit"):
-        _commit(code, uploaded.name, parsed)
+        _commit(code, checked)
 
 
 def _preview(parsed, preview: pd.DataFrame) -> None:
@@ -122,27 +118,20 @@ def _preview(parsed, preview: pd.DataFrame) -> None:
     }), hide_index=True, width="stretch")
 
 
-def _commit(code: str, file_name: str, parsed) -> None:
-    """One transaction; the progress bar advances per chunk. Any error rolls everything back."""
+def _commit(code: str, checked) -> None:
+    """One transaction (the same service as ``import places``); the progress bar advances per chunk.
+    Any error rolls everything back."""
     user = session.current_user()
     bar = st.progress(0.0, text="取り込んでいます…")
-    records = parsed.records
-    totals = {"new": 0, "changed": 0, "unchanged": 0}
     try:
-        with write_session(engine()) as db:
-            batch = writes.add_batch(db, "places", file_name, "-", len(records), parsed.encoding, created_by=user.name)
-            for start in range(0, len(records), CHUNK):
-                counts = writes.upsert_places(db, records[start:start + CHUNK], municipality_code=code,
-                                              prefecture_code=int(code[:2]), batch_id=batch, source_name=file_name,
-                                              changed_by=f"{user.name}（取り込み：{file_name}）", fields=parsed.fields)
-                for key in totals:
-                    totals[key] += counts[key]
-                bar.progress(min(1.0, (start + CHUNK) / len(records)), text="取り込んでいます…")
+        report = place_service.commit(engine(), code, checked, user=user.name,
+                                      progress=lambda share: bar.progress(share, text="取り込んでいます…"))
     except InputError as error:
         st.error("取り込めませんでした。何も書き込んでいません。")
         st.dataframe(problems_table(error), hide_index=True, width="stretch")
         return
     bar.progress(1.0, text="完了")
+    totals = report.counts
     st.success(f"取り込みました：新規 {totals['new']} 件・変更 {totals['changed']} 件・変更なし {totals['unchanged']} 件")
 
 
@@ -200,11 +189,12 @@ def survey_wizard(code: str, area_ids: set[str]) -> None:
         st.warning(f"ストアにない圏域IDの回答があります：{listed}")
         allow = st.checkbox("圏域が不明な回答を、市全体の集計にだけ含めて取り込む", key="tsudoi_sv_allow")
     if st.button("取り込む", type="primary", key="tsudoi_sv_commit", disabled=not allow):
+        from dashboard.services.surveys import store_survey
+
         user = session.current_user()
-        with write_session(engine()) as db:
-            batch = writes.add_survey(db, municipality_code=code, kind=kind, title=title.strip() or uploaded.name,
-                                      as_of=as_of.strip() or None, is_synthetic=False, source_name=uploaded.name,
-                                      sha256="-", answers=survey.answers)
-            writes.add_batch(db, f"survey_{kind}", uploaded.name, "-", len(survey.answers), survey.encoding,
-                             created_by=user.name)
+        with tempfile.TemporaryDirectory() as folder:  # hashed like the CLI does
+            path = Path(folder) / Path(uploaded.name).name
+            path.write_bytes(uploaded.getvalue())
+            batch = store_survey(engine(), code, path, survey, kind=kind, title=title.strip() or uploaded.name,
+                                 as_of=as_of.strip() or None, user=user.name)
         st.success(f"取り込みました（調査ID {batch}）。「ニーズ調査」ページで見られます。")
