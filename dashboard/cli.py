@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from dashboard import cli_admin, cli_common, cli_exports, cli_setup, cli_survey, exports
 from dashboard.cli_common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError  # noqa: F401 (UsageError re-exported)
@@ -157,11 +156,16 @@ def cmd_user_add(args, engine) -> int:
             raise UsageError("パスワードが一致しません (passwords differ)")
     else:
         password = sys.stdin.readline().rstrip("\n")
+    code = _municipality(engine, args.municipality) if args.municipality else None
     try:
         add_user(engine, args.name, password, args.role)
     except ValueError as error:
-        raise UsageError(f"ユーザーを登録できません: パスワードは4文字以上にしてください ({error})") from None
-    print(f"ユーザー {args.name}（{args.role}）を登録しました")
+        raise UsageError(f"ユーザーを登録できません: パスワードは4文字以上にしてください ({error})") from error
+    if code:
+        from dashboard.services.users import limit_to_city
+
+        limit_to_city(engine, args.name, code)
+    print(f"ユーザー {args.name}（{args.role}）を登録しました" + (f"（扱える市町村：{code}）" if code else ""))
     return EXIT_OK
 
 
@@ -232,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add = user.add_parser("add", help="add a user (password prompted, or one line on stdin)")
     user_add.add_argument("name")
     user_add.add_argument("--role", choices=("coordinator", "admin"), required=True)
+    user_add.add_argument("--municipality", help="limit a coordinator to this city (default: every city of the store)")
     user_add.set_defaults(func=cmd_user_add)
     cli_admin.register(sub, user)  # snapshot create|list|diff; user disable|passwd|list
     return parser

@@ -12,9 +12,22 @@ from dashboard.ui.store import current_revision, read
 _MUNICIPALITY_KEY = "tsudoi_municipality"
 
 
+def _allowed():
+    """The cities this visitor may look at: a coordinator limited to one city sees only it
+    (checked against the store on every run, not remembered in the browser)."""
+    from dashboard.services.users import allowed_cities
+    from dashboard.ui.store import engine
+
+    known = read("municipalities")
+    user = session.current_user()
+    codes = allowed_cities(engine(), None if user is None else user.name, None if user is None else user.role,
+                           known["code"].tolist())
+    return known[known["code"].isin(codes)]
+
+
 def municipality() -> tuple[str, str] | None:
     """``(code, name)`` of the municipality being looked at, or None for an empty store."""
-    known = read("municipalities")
+    known = _allowed()
     if known.empty:
         return None
     codes = known["code"].tolist()
@@ -26,13 +39,15 @@ def municipality() -> tuple[str, str] | None:
 
 def sidebar() -> None:
     with st.sidebar:
-        known = read("municipalities")
+        known = _allowed()
+        if st.session_state.get(_MUNICIPALITY_KEY) not in known["code"].tolist() and len(known):
+            st.session_state[_MUNICIPALITY_KEY] = known["code"].iloc[0]
         if len(known) > 1:
             st.selectbox("市町村", known["code"], key=_MUNICIPALITY_KEY,
                          format_func=lambda c: known.set_index("code").at[c, "name"])
         current = municipality()
         if current is None:
-            st.warning("データがまだありません。`python -m dashboard demo build` を実行してください。")
+            st.warning("データがまだありません。管理者が「まちの設定」で市町村を登録するか、`python -m dashboard demo build` でデモを作ってください。")
             return
         st.markdown(f"### {md_escape(current[1])}")
         meta = read("meta", current[0])
