@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import editing
-from dashboard.auth import AuthenticatedUser, authenticate, AuthError
+from dashboard.auth import AuthenticatedUser, add_user, authenticate, AuthError
 from dashboard.store import reads
 from dashboard.store.engine import open_store
 
@@ -122,6 +122,7 @@ def test_only_admins_manage_users(app, demo_db_copy):
     app.switch_page("../pages/data.py")
     app.run()
     assert any("管理者だけ" in i.value for i in app.info)
+    add_user(open_store(f"sqlite:///{demo_db_copy}"), "boss", "boss-pass", "admin")  # roles come from the store
     app.session_state["tsudoi_user"] = AuthenticatedUser("boss", "admin")
     app.run()
     form_inputs = {t.label: t for t in app.text_input}
