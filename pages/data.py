@@ -15,7 +15,7 @@ places = read("places", code, internal=True)
 area_names = dict(zip(areas["area_id"], areas["area_name"]))
 prefecture = read("municipalities").set_index("code").at[code, "prefecture"]
 
-tabs = st.tabs(["取り込み", "資源の編集", "要確認（12か月以上未確認）", "書き出し", "振り返り（スナップショット）", "ユーザー"])
+tabs = st.tabs(["取り込み", "資源の編集", "要確認", "書き出し", "振り返り（スナップショット）", "ユーザー"])
 with tabs[0]:
     st.subheader("資源（集いの場など）", anchor=False)
     import_view.wizard(code, city, towns)
