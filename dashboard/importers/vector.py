@@ -708,3 +708,24 @@ def _require_lonlat(frame: gpd.GeoDataFrame, dataset: _Dataset, source_crs: str,
         raise InputError([Problem(label, f"{_subject(dataset)}座標が座標系（{source_crs}）と合いません"
                                          "（.prj が正しいか確認してください）",
                                   f"bounds in EPSG:4326 {[west, south, east, north]}")])
+
+
+#: Suffixes of tables found in downloads (e-Stat 地域メッシュ統計 zips hold a ``tblT001142….txt``).
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def read_table_member(path: Path, *, name: str | None = None) -> tuple[str, bytes]:
+    """The one table (CSV/TXT/XLSX) in a downloaded ZIP, read in memory under the same checks as
+    :func:`read_vector` (no climbing names, no bombs): ``(entry name, bytes)``. Raises InputError
+    when there is none or several."""
+    label = name or Path(path).name
+    with _open_source(Path(path), label) as source:
+        if not isinstance(source, _ZipSource):
+            raise InputError([Problem(label, "ZIP ファイルではありません", "not a zip")])
+        tables = [entry for entry_name, entry in source._entries.items()
+                  if PurePosixPath(entry_name).suffix.lower() in TABLE_SUFFIXES and not _is_resource_fork(entry_name)]
+        if len(tables) != 1:
+            listed = "、".join(e.name for e in tables) or "なし"
+            raise InputError([Problem(label, f"ZIP の中に表（CSV・TXT・XLSX）が1つだけ必要です（見つかったもの：{listed}）",
+                                      f"{len(tables)} tables in the zip")])
+        return tables[0].name, source._read(tables[0])

@@ -243,6 +243,17 @@ def apply_population(session: Session, code: str, path: Path, *, display_name: s
                      mapping: dict | None = None, as_of: str | None = None,
                      fixes: NameFixes = NameFixes()) -> StepReport:
     name = display_name or Path(path).name
+    if Path(name).suffix.lower() == ".zip":  # e-Stat downloads: one table inside, read in memory
+        import tempfile
+
+        from dashboard.importers.vector import read_table_member
+
+        member, data = read_table_member(Path(path), name=name)
+        with tempfile.TemporaryDirectory() as folder:
+            inner = Path(folder) / Path(member).name  # our own name for it, never the archive's path
+            inner.write_bytes(data)
+            return apply_population(session, code, inner, display_name=f"{name}/{Path(member).name}", mapping=mapping,
+                                    as_of=as_of, fixes=fixes)
     municipality(session, code)
     if towns_frame(session, code).empty:
         raise InputError([Problem(name, "先に町丁目を取り込んでください（import towns）", "no towns yet")])

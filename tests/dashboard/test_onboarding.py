@@ -222,7 +222,10 @@ def test_warabi_from_the_estat_zip_and_mesh_gives_the_demo_figures(tmp_path, cap
     db = tmp_path / "w.sqlite"
     assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
     assert cli(db, "import", "towns", zip_estat(tmp_path / "A002005212015DDSWC11223.zip")) == 0
-    assert cli(db, "import", "population", WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv") == 0
+    mesh = tmp_path / "tblT001142Q5339.zip"  # e-Stat ships the table as a .txt inside a zip
+    with zipfile.ZipFile(mesh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv", "tblT001142Q5339.txt")
+    assert cli(db, "import", "population", mesh) == 0
     assert cli(db, "import", "areas", REPO / "data" / "warabi" / "demo" / "area_assignment.csv") == 0
     engine = engine_of(db)
     towns = reads.towns(engine, "11223")
