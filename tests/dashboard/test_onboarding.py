@@ -358,3 +358,61 @@ def test_a_bad_municipality_code_and_a_missing_city_are_usage_errors(tmp_path, c
     assert "検査数字" in capsys.readouterr().err
     assert cli(db, "import", "towns", GEOLONIA) == 2
     assert "municipality add" in capsys.readouterr().err
+
+
+def test_a_prefecture_wide_n03_zip_gives_the_citys_outline(tmp_path):
+    n03 = REPO / "data" / "saitama" / "N03-21_11_210101_s0010.json"
+    archive_path = tmp_path / "N03-20210101_11_GML.zip"
+    with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(n03, f"N03-20210101_11_GML/{n03.name}")
+    db = tmp_path / "s.sqlite"
+    assert cli(db, "municipality", "add", "112305", "--boundary", archive_path) == 0  # name from N03_004
+    engine = engine_of(db)
+    city = reads.municipalities(engine).set_index("code").loc[NIIZA]
+    assert city["name"] == "新座市" and city["prefecture"] == "埼玉県"
+    # the outline equals the union of the file's features with N03_007 = 11230, read with json + shapely
+    import shapely.geometry
+
+    features = json.loads(n03.read_text(encoding="utf-8"))["features"]
+    expected = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features
+                                  if str(f["properties"]["N03_007"]) == NIIZA])
+    assert reads.municipality_boundary(engine, NIIZA).symmetric_difference(expected).area < 1e-9
+
+
+def test_towns_from_polygons_with_a_name_column_and_from_a_point_csv(tmp_path, demo_engine, capsys):
+    db = tmp_path / "s.sqlite"
+    assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
+    polygons = tmp_path / "chome.geojson"
+    demo_towns = reads.towns(demo_engine, "11223")
+    demo_towns[["name", "geometry"]].rename(columns={"name": "町丁目名"}).to_file(polygons, driver="GeoJSON")
+    assert cli(db, "import", "towns", polygons) == 0
+    mine = reads.towns(engine_of(db), "11223")
+    assert sorted(mine["name"]) == sorted(demo_towns["name"]) and set(mine["geometry_kind"]) == {"polygon"}
+    # the same towns as points, Excel-style CSV in CP932 with Japanese headers
+    points = tmp_path / "chome.csv"
+    lines = ["町丁目名,緯度,経度"] + [f"{r.name},{r.rep_lat},{r.rep_lon}" for r in demo_towns.itertuples()]
+    points.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp932"))
+    capsys.readouterr()
+    assert cli(db, "import", "towns", points) == 0
+    assert "これまでの町丁目 29 件を置き換えました" in capsys.readouterr().out
+    mine = reads.towns(engine_of(db), "11223")
+    assert len(mine) == 29 and set(mine["geometry_kind"]) == {"point"}
+    # each point lies in its own Voronoi cell
+    import geopandas as gpd
+
+    inside = gpd.GeoSeries(gpd.points_from_xy(mine["rep_lon"], mine["rep_lat"]), crs=4326).within(mine.geometry.buffer(0))
+    assert inside.all()
+
+
+def test_a_column_mapping_reads_any_town_age_table(niiza_copy, tmp_path, capsys):
+    # a municipality's own layout: 町名 / 人口総数 / 65〜74 and 75+ in separate columns (hand-made)
+    table = tmp_path / "own.csv"
+    table.write_text("町名,人口総数,前期高齢者,後期高齢者\nあたご1丁目,1000,150,120\nあたご2丁目,800,100,60\n", encoding="utf-8")
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"town": "町名", "total": ["人口総数"], "pop65": ["前期高齢者", "後期高齢者"],
+                                   "pop75": ["後期高齢者"]}, ensure_ascii=False), encoding="utf-8")
+    assert cli(niiza_copy, "import", "population", table, "--mapping", mapping) == 0
+    towns = reads.towns(engine_of(niiza_copy), NIIZA).set_index("name")
+    assert towns.at["あたご1丁目", "est_pop65"] == 270 and towns.at["あたご2丁目", "est_pop75"] == 60
+    assert towns["est_pop65"].sum() == 270 + 160  # every other town has no row → 0, and the report says so
+    assert "ファイルに行がない町丁目 80 件は0人としました" in capsys.readouterr().out
