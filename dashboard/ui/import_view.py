@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dashboard import vocab
 from dashboard.errors import InputError
-from dashboard.importers.places import TEMPLATE_COLUMNS, map_headers, read_table
+from dashboard.importers.places import MAPPING_TARGETS, map_headers, read_places_sheet
 from dashboard.services import places as place_service
 from dashboard.store import models as m
 from dashboard.store.engine import read_session, write_session
@@ -23,6 +23,9 @@ from dashboard.ui.store import engine
 FILE_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg"]
 SKIP = ""
 _STATUS = {"new": "新規", "changed": "変更", "unchanged": "変更なし"}
+#: After a committed import: the file it was and the message (the preview is not shown again and
+#: the button is disabled until another file is chosen, so one click never imports twice).
+_DONE_KEY = "tsudoi_imp_done"
 
 
 def _saved_mappings() -> dict[str, dict]:
@@ -49,7 +52,7 @@ def _column_mapping(frame: pd.DataFrame, saved: dict) -> dict[str, str]:
     if not unknown:
         return mapping
     st.markdown("**列の対応づけ**：次の列は自動で判別できませんでした。対応する項目を選んでください（取り込まない列はそのまま）。")
-    fields = [SKIP] + list(TEMPLATE_COLUMNS)
+    fields = [SKIP] + list(MAPPING_TARGETS)
     columns = st.columns(3)
     for index, header in enumerate(unknown):
         with columns[index % 3]:
@@ -74,15 +77,27 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
     if uploaded is None:
         st.caption("テンプレートは「書き出し」タブからダウンロードできます。文字コードは UTF-8 と Shift_JIS（CP932）のどちらでも構いません。")
         return
+    token = f"{uploaded.file_id}:{uploaded.name}"
+    done = st.session_state.get(_DONE_KEY)
+    if done and done["token"] == token:
+        st.success(done["message"])
+        st.caption("このファイルは取り込み済みです。別のファイルを取り込むときは、ファイルを選び直してください。")
+        st.button("取り込み済み", type="primary", key="tsudoi_imp_commit", disabled=True)
+        return
+    header_key = f"tsudoi_imp_header_{uploaded.file_id}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(uploaded.name).name  # only the base name: never a path from the browser
         path.write_bytes(uploaded.getvalue())
+        header_row = st.session_state.get(header_key)
         try:
-            frame, _ = read_table(path, path.name)
+            sheet = read_places_sheet(path, path.name, header_row=header_row, mapping=saved.get(saved_name))
         except InputError as error:
             st.error("ファイルを読めませんでした。")
             st.dataframe(problems_table(error), hide_index=True, width="stretch")
+            _header_choice(None, header_key)
             return
+        _header_choice(sheet, header_key)
+        frame = sheet.frame
         mapping = _column_mapping(frame, saved.get(saved_name, {}))
         with st.expander("この列の対応づけを保存する"):
             name = st.text_input("名前（例：社協の集いの場一覧）", key="tsudoi_imp_save_name")
@@ -91,7 +106,7 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
                 st.success(f"「{name.strip()}」として保存しました。次回から選べます。")
         try:
             checked = place_service.read(engine(), code, path, category=default_category or None,
-                                         visibility=default_visibility, mapping=mapping or None)
+                                         visibility=default_visibility, mapping=mapping or None, header_row=header_row)
             parsed, preview = checked.parsed, place_service.preview(engine(), code, checked)
         except InputError as error:
             st.error(f"取り込めません：{len(error.problems)} 件の問題があります。ファイルを直してから、もう一度アップロードしてください。"
@@ -100,7 +115,42 @@ def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
             return
     _preview(parsed, preview)
     if st.button(f"{len(parsed.records)} 件を取り込む", type="primary", key="tsudoi_imp_commit"):
-        _commit(code, checked)
+        totals = _commit(code, checked)
+        if totals is not None:
+            st.session_state[_DONE_KEY] = {"token": token, "message": _done_message(totals)}
+            st.rerun()
+
+
+def _done_message(totals: dict[str, int]) -> str:
+    return f"取り込みました：新規 {totals['new']} 件・変更 {totals['changed']} 件・変更なし {totals['unchanged']} 件"
+
+
+def _header_choice(sheet, key: str) -> None:
+    """Which row was read as the header, and a choice of another (a title or a 「現在」 line may
+    stand above it). ``sheet`` None: the chosen row could not be read; the choice stays open."""
+    if sheet is not None and sheet.header_row is None:
+        return  # GeoJSON, GeoPackage: no header rows
+    rows = sheet.top_rows if sheet is not None else []
+    if sheet is not None:
+        cells = [c.strip() for c in rows[sheet.header_row - 1] if c.strip()] if sheet.header_row <= len(rows) else []
+        how = "見出しの言葉から自動で見つけました" if sheet.header_found else (
+            "選んだ行です" if st.session_state.get(key) else "見出しらしい行が見つからないため、最初の行にしました")
+        st.info(f"{sheet.header_row}行目を見出しとして読みました（{how}）：{'・'.join(cells)[:120]}")
+        if sheet.skipped:
+            listed = "、".join(f"{n}行目「{text[:30]}」" for n, text in sheet.skipped)
+            st.caption(f"表の下の注記として取り込まない行：{listed}")
+    choices = [None] + [i for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if st.session_state.get(key) not in choices:
+        choices.append(st.session_state.get(key))
+
+    def label(row: int | None) -> str:
+        if row is None:
+            return "自動で見つける"
+        if row > len(rows):
+            return f"{row}行目"
+        return f"{row}行目：" + " | ".join(c.strip() for c in rows[row - 1] if c.strip())[:60]
+
+    st.selectbox("見出しの行（違うときは選び直してください）", choices, key=key, format_func=label)
 
 
 def _preview(parsed, preview: pd.DataFrame) -> None:
@@ -112,15 +162,20 @@ def _preview(parsed, preview: pd.DataFrame) -> None:
                f"変更なし {counts.get('unchanged', 0)} 件")
     for note in filter(None, notes):
         st.caption(note)
+    if parsed.unread_schedules:
+        listed = "、".join(f"{row}行目「{words}」" for row, words in parsed.unread_schedules[:10])
+        more = f" ほか {len(parsed.unread_schedules) - 10} 件" if len(parsed.unread_schedules) > 10 else ""
+        st.warning(f"日程を曜日の規則として読めなかった行が {len(parsed.unread_schedules)} 件あります：{listed}{more}。"
+                   "書いてあるとおりに取り込み、「要確認」の一覧に出します（地図の曜日の絞り込みには出ません）。")
     st.dataframe(pd.DataFrame({
         "ID": preview["id"], "名称": preview["name"], "結果": preview["status"].map(_STATUS),
         "変わる項目": preview["changed_fields"].map(lambda f: "、".join(LABELS.get(x, x) for x in f)),
     }), hide_index=True, width="stretch")
 
 
-def _commit(code: str, checked) -> None:
+def _commit(code: str, checked) -> dict[str, int] | None:
     """One transaction (the same service as ``import places``); the progress bar advances per chunk.
-    Any error rolls everything back."""
+    Any error rolls everything back. Returns the counts, or None when nothing was written."""
     user = session.current_user()
     bar = st.progress(0.0, text="取り込んでいます…")
     try:
@@ -132,7 +187,8 @@ def _commit(code: str, checked) -> None:
         return
     bar.progress(1.0, text="完了")
     totals = report.counts
-    st.success(f"取り込みました：新規 {totals['new']} 件・変更 {totals['changed']} 件・変更なし {totals['unchanged']} 件")
+    st.success(_done_message(totals))
+    return totals
 
 
 def survey_wizard(code: str, area_ids: set[str]) -> None:
