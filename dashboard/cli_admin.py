@@ -27,7 +27,7 @@ def cmd_snapshot_create(args, engine) -> int:
     try:
         snapshot_id = snapshots.create_snapshot(engine, code, args.label, user=args.by)
     except ValueError as error:
-        raise UsageError(f"スナップショットを保存できません: {error}") from None
+        raise UsageError(f"スナップショットを保存できません: {error}") from error
     row = snapshots.list_snapshots(engine, code).set_index("id").loc[snapshot_id]
     print(f"スナップショット「{row['label']}」を保存しました（ID {snapshot_id}、資源 {row['places']} 件、"
           f"うち活動中 {row['active_places']} 件）")
@@ -50,7 +50,7 @@ def _places(engine, code: str, reference: str):
     try:
         return snapshots.resolve_places(engine, code, reference)
     except snapshots.SnapshotNotFound as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(str(error)) from error
 
 
 def cmd_snapshot_diff(args, engine) -> int:
@@ -76,7 +76,7 @@ def _user_change(action, *values) -> None:
     try:
         action(*values)
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(str(error)) from error
 
 
 def cmd_user_disable(args, engine) -> int:

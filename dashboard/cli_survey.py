@@ -26,7 +26,7 @@ def _load_mapping(args, engine) -> dict | None:
         try:
             return json.loads(Path(args.mapping).read_text(encoding="utf-8-sig"))
         except (OSError, json.JSONDecodeError) as error:
-            raise UsageError(f"対応表（JSON）を読めません: {args.mapping} ({error})") from None
+            raise UsageError(f"対応表（JSON）を読めません: {args.mapping} ({error})") from error
     if args.saved_mapping:
         with read_session(engine) as session:
             saved = session.get(m.SavedMapping, (args.kind, args.saved_mapping))
@@ -78,7 +78,7 @@ def cmd_survey_table(args, engine) -> int:
     try:
         profile = load_profile(args.profile)
     except ValueError as error:
-        raise UsageError(f"判定基準を読めません: {error}") from None
+        raise UsageError(f"判定基準を読めません: {error}") from error
     areas = reads.areas(engine, code)
     table = needs_table(reads.survey_answers(engine, batch_id), profile, areas["area_id"].tolist(), args.min_n)
     _write(args.out, exports.csv_bytes(table))

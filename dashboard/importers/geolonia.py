@@ -18,8 +18,8 @@ def read_town_points(path: Path) -> pd.DataFrame:
         records = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         frame = pd.DataFrame([{"town_name": chome_arabic(r["town"] + r.get("koaza", "")),
                                "lat": float(r["lat"]), "lon": float(r["lng"])} for r in records])
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError([Problem(name, "住所データ（Geolonia形式）として読めません", str(exc))]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise InputError([Problem(name, "住所データ（Geolonia形式）として読めません", str(error))]) from error
     return frame.drop_duplicates("town_name")
 
 

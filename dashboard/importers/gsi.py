@@ -43,8 +43,8 @@ def read_shelters(paths: list[Path]) -> pd.DataFrame:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
             features = data["features"]
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError([Problem(name, "避難所データ（GeoJSON）として読めません", str(exc))]) from None
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+            raise InputError([Problem(name, "避難所データ（GeoJSON）として読めません", str(error))]) from error
         for number, feature in enumerate(features, start=1):
             props = feature.get("properties") or {}
             coords = (feature.get("geometry") or {}).get("coordinates") or []

@@ -68,8 +68,8 @@ def read_kaigo_json(path: Path) -> pd.DataFrame:
     name = Path(path).name
     try:
         records = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(name, "JSONとして読めません", str(exc))]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError([Problem(name, "JSONとして読めません", str(error))]) from error
     if not isinstance(records, list):
         raise InputError([Problem(name, "事業所の一覧（JSON配列）ではありません", "expected a JSON list")])
     rows = []

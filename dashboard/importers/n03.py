@@ -15,8 +15,8 @@ def read_municipal_boundary(path: Path, municipality_code: str):
     name = Path(path).name
     try:
         frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio error types vary; give the user a message
-        raise InputError([Problem(name, "行政区域データを読み込めません", str(exc))]) from None
+    except Exception as error:  # pyogrio error types vary; give the user a message
+        raise InputError([Problem(name, "行政区域データを読み込めません", str(error))]) from error
     if "N03_007" not in frame.columns:
         raise InputError([Problem(name, "N03_007（行政区域コード）の列がありません", "not a 国土数値情報 N03 file")])
     frame = frame[frame["N03_007"].astype(str).str.zfill(5) == str(municipality_code)]

@@ -433,8 +433,8 @@ def validate(frame: pd.DataFrame, name: str, *, default_category: str | None = N
 def _geojson_frame(path: Path, name: str) -> pd.DataFrame:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(name, "GeoJSONとして読めません", str(exc))]) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError([Problem(name, "GeoJSONとして読めません", str(error))]) from error
     features = data.get("features", []) if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise InputError([Problem(name, "GeoJSONの FeatureCollection ではありません", "expected a FeatureCollection")])
@@ -496,8 +496,8 @@ def _gpkg_frame(path: Path, name: str) -> pd.DataFrame:
 
     try:
         layer = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for broken files; report, don't crash
-        raise InputError([Problem(name, "GeoPackageを読み込めません", f"{type(exc).__name__}: {exc}")]) from exc
+    except Exception as error:  # pyogrio raises several types for broken files; report, don't crash
+        raise InputError([Problem(name, "GeoPackageを読み込めません", f"{type(error).__name__}: {error}")]) from error
     if layer.geometry.isna().all():
         frame = pd.DataFrame(layer.drop(columns="geometry"))
     else:
