@@ -254,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         engine = open_store(database_url(args.db))
-        return args.func(args, engine)
+        try:
+            return args.func(args, engine)
+        finally:  # closes the connections; SQLite then folds its WAL back into the store file
+            engine.dispose()
     except InputError as error:
         _debug(args, error)
         print(f"取り込めませんでした。ストアは変更されていません (nothing was written). 問題 {len(error.problems)} 件:",

@@ -62,20 +62,61 @@ def assignment_from_table(frame: pd.DataFrame, towns: pd.DataFrame, name: str, c
         match = match_town_names([chome_arabic(v) for v in values], list(towns["name"]), city=city_name)
         code_of = dict(zip(towns["name"], towns["code"]))
         candidates = dict(match.unmatched)
-        codes = []
-        for row, value in zip(rows, values):
+        codes, expanded_rows = [], []
+        for index, (row, value) in enumerate(zip(rows, values)):
             town = match.matched.get(chome_arabic(value))
-            if town is None:
-                near = candidates.get(chome_arabic(value), [])
-                problems.append(Problem(name, f"町丁目「{value}」が登録されている町丁目にありません"
-                                              f"（{'近い町丁目：' + '、'.join(near) if near else '近い町丁目はありません'}）",
-                                        "unknown town", row=row, column=town_column))
-            codes.append(code_of.get(town))
+            if town is not None:
+                codes.append(code_of[town])
+                continue
+            group = towns_named_by(value, towns, city_name)  # 「野火止」 = every 野火止N丁目; 「本町1～3丁目」
+            if group:
+                codes.append(group[0])
+                expanded_rows.extend((index, c) for c in group[1:])
+                continue
+            near = candidates.get(chome_arabic(value), [])
+            problems.append(Problem(name, f"町丁目「{value}」が登録されている町丁目にありません"
+                                          f"（{'近い町丁目：' + '、'.join(near) if near else '近い町丁目はありません'}）",
+                                    "unknown town", row=row, column=town_column))
+            codes.append(None)
+        if expanded_rows and not problems:
+            extra = [i for i, _ in expanded_rows]
+            frame = pd.concat([frame, frame.iloc[extra]], ignore_index=False)
+            rows = rows + [rows[i] for i in extra]
+            values = values + [values[i] for i in extra]
+            codes = codes + [c for _, c in expanded_rows]
     if problems:
         raise InputError(problems)
     return pd.DataFrame({"town_code": codes, "area_name": [nfkc(str(a)) for a in frame[area_column]],
                          "area_id": [nfkc(str(v)) for v in frame[id_column]] if id_column else None, "row": rows,
                          "town_label": values, "column": town_column})
+
+
+_RANGE = re.compile(r"^(?P<oaza>.+?)(?P<first>\d+)(?:丁目)?[～〜~\-－ー](?P<last>\d+)丁目$")
+_LIST = re.compile(r"^(?P<oaza>.+?)(?P<numbers>\d+(?:[・,、]\d+)+)丁目$")
+
+
+def towns_named_by(value: str, towns: pd.DataFrame, city_name: str | None) -> list[str]:
+    """Town codes a 圏域 table row names collectively, as cities write them: a 大字 alone (「野火止」 =
+    every 野火止N丁目), a 丁目 range (「本町1～3丁目」) or list (「本町1・2丁目」). Empty when none."""
+    from dashboard.importers.townnames import town_key
+
+    text = chome_arabic(nfkc(value))
+    names = []
+    range_match, list_match = _RANGE.match(text), _LIST.match(text)
+    if range_match:
+        first, last = int(range_match["first"]), int(range_match["last"])
+        names = [f"{range_match['oaza']}{n}丁目" for n in range(first, last + 1)] if first <= last else []
+    elif list_match:
+        names = [f"{list_match['oaza']}{n}丁目" for n in re.split(r"[・,、]", list_match["numbers"])]
+    if names:
+        by_key = {town_key(n, city_name): c for n, c in zip(towns["name"], towns["code"])}
+        found = [by_key.get(town_key(n, city_name)) for n in names]
+        return found if all(found) else []
+    key = town_key(text, city_name)
+    oaza_key = towns["oaza"].map(lambda o: town_key(o, city_name)) if "oaza" in towns.columns else None
+    if oaza_key is None:
+        return []
+    return towns.loc[oaza_key == key, "code"].tolist()
 
 
 def assignment_from_polygons(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, name: str) -> pd.DataFrame:

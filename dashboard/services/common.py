@@ -60,11 +60,11 @@ def remove_sources(session: Session, code: str, *keys: str) -> None:
 
 def towns_frame(session: Session, code: str) -> gpd.GeoDataFrame:
     """The city's 町丁目 as the session sees them (flushed, uncommitted rows included)."""
-    rows = session.execute(select(m.Town.code, m.Town.name, m.Town.area_id, m.Town.geometry_kind, m.Town.rep_lat,
+    rows = session.execute(select(m.Town.code, m.Town.name, m.Town.oaza, m.Town.area_id, m.Town.geometry_kind, m.Town.rep_lat,
                                   m.Town.rep_lon, m.Town.est_pop_total, m.Town.est_pop65, m.Town.est_pop75,
                                   m.Town.est_pop85, m.Town.geometry)
                            .where(m.Town.municipality_code == code).order_by(m.Town.code)).all()
-    columns = ["code", "name", "area_id", "geometry_kind", "rep_lat", "rep_lon", "est_pop_total", "est_pop65",
+    columns = ["code", "name", "oaza", "area_id", "geometry_kind", "rep_lat", "rep_lon", "est_pop_total", "est_pop65",
                "est_pop75", "est_pop85"]
     frame = pd.DataFrame([tuple(r)[:-1] for r in rows], columns=columns)
     return gpd.GeoDataFrame(frame, geometry=[r[-1] for r in rows], crs=STORAGE_CRS)

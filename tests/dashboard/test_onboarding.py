@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -63,11 +62,18 @@ def niiza_db(tmp_path_factory) -> Path:
     return db
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """A consistent copy of a SQLite store, WAL included (sqlite3's online backup)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
 @pytest.fixture
 def niiza_copy(niiza_db, tmp_path) -> Path:
-    target = tmp_path / "store.sqlite"
-    shutil.copy(niiza_db, target)
-    return target
+    return copy_store(niiza_db, tmp_path / "niiza.sqlite")
 
 
 def engine_of(db: Path):
@@ -416,3 +422,24 @@ def test_a_column_mapping_reads_any_town_age_table(niiza_copy, tmp_path, capsys)
     assert towns.at["あたご1丁目", "est_pop65"] == 270 and towns.at["あたご2丁目", "est_pop75"] == 60
     assert towns["est_pop65"].sum() == 270 + 160  # every other town has no row → 0, and the report says so
     assert "ファイルに行がない町丁目 80 件は0人としました" in capsys.readouterr().out
+
+
+def test_an_areas_table_may_name_a_whole_oaza_or_a_range_of_chome(niiza_copy, tmp_path, capsys):
+    # as cities write 圏域 tables: 「野火止」 for every 野火止N丁目, 「栄1～5丁目」, 「あたご1・2丁目」
+    towns = reads.towns(engine_of(niiza_copy), NIIZA)
+    names = set(towns["name"])
+    nobidome = sorted(n for n in names if n.startswith("野火止") and n.endswith("丁目"))
+    sakae = sorted(n for n in names if re.fullmatch(r"栄\d丁目", n))
+    assert len(nobidome) == 8 and len(sakae) == 5  # as Geolonia lists them (data/niiza/raw)
+    rest = sorted(names - set(nobidome) - set(sakae) - {"あたご1丁目", "あたご2丁目"})
+    lines = ["町丁目名,日常生活圏域", "野火止,北圏域", "栄1～5丁目,東圏域", "あたご1・2丁目,西圏域"]
+    lines += [f"{n},南圏域" for n in rest]
+    table = tmp_path / "areas.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli(niiza_copy, "import", "areas", table) == 0, capsys.readouterr().err
+    stored = reads.towns(engine_of(niiza_copy), NIIZA)
+    area_name = dict(zip(reads.areas(engine_of(niiza_copy), NIIZA)["area_id"],
+                         reads.areas(engine_of(niiza_copy), NIIZA)["area_name"]))
+    by_town = {n: area_name[a] for n, a in zip(stored["name"], stored["area_id"])}
+    assert {by_town[n] for n in nobidome} == {"北圏域"} and {by_town[n] for n in sakae} == {"東圏域"}
+    assert by_town["あたご1丁目"] == by_town["あたご2丁目"] == "西圏域" and by_town["あたご3丁目"] == "南圏域"
