@@ -111,11 +111,14 @@ def redeem(engine: Engine, ticket: str, now: datetime | None = None) -> IssuedCo
                         max_age_s=int((expires_at - now).total_seconds()))
 
 
-def handoff_pending(engine: Engine, session_id: str) -> bool:
-    """True while the session's cookie has not been fetched yet (and the session still counts)."""
+def handoff_pending(engine: Engine, session_id: str, now: datetime | None = None) -> bool:
+    """True while the browser may still fetch the session's cookie: not fetched, ticket not expired,
+    session not revoked. (A browser that never fetched it stays logged in in that one tab only.)"""
+    now = now or utcnow()
     with Session(engine) as session:
         row = session.get(m.LoginSession, session_id)
-        return row is not None and row.handoff_sha256 is not None and row.revoked_at is None
+        return (row is not None and row.handoff_sha256 is not None and row.revoked_at is None
+                and now - row.created_at <= HANDOFF_LIFETIME)
 
 
 def user_for_session(engine: Engine, session_id: str, now: datetime | None = None) -> AuthenticatedUser | None:

@@ -65,9 +65,18 @@ def test_the_cookie_lives_as_long_as_the_rest_of_the_session(engine):
 def test_the_tab_that_logged_in_counts_before_the_cookie_is_fetched(engine):
     handoff = websession.start(engine, "sato", now=T0)
     assert websession.user_for_session(engine, handoff.session_id, now=T0) == AuthenticatedUser("sato", "coordinator")
-    assert websession.handoff_pending(engine, handoff.session_id)
+    assert websession.handoff_pending(engine, handoff.session_id, now=T0)
     websession.redeem(engine, handoff.ticket, now=T0)
-    assert not websession.handoff_pending(engine, handoff.session_id)
+    assert not websession.handoff_pending(engine, handoff.session_id, now=T0)
+
+
+def test_a_ticket_never_fetched_stops_being_offered_when_it_expires(engine):
+    handoff = websession.start(engine, "sato", now=T0)
+    assert websession.handoff_pending(engine, handoff.session_id, now=T0 + websession.HANDOFF_LIFETIME)
+    assert not websession.handoff_pending(engine, handoff.session_id,
+                                          now=T0 + websession.HANDOFF_LIFETIME + timedelta(seconds=1))
+    # the tab that logged in stays logged in; only reloads and other tabs cannot share the login
+    assert websession.user_for_session(engine, handoff.session_id, now=T0 + timedelta(hours=1)) is not None
 
 
 def test_the_store_keeps_hashes_never_the_token_or_the_ticket_secret(engine, db_path):
