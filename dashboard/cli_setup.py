@@ -73,7 +73,7 @@ def _renames(values: list[str] | None) -> dict[str, str]:
 
 def cmd_import_population(args, engine) -> int:
     code = municipality(engine, args.municipality)
-    path = existing_file(args.file)
+    path = [existing_file(f) for f in args.file]
     mapping = population.load_mapping(existing_file(args.mapping)) if args.mapping else None
     fixes = population.NameFixes(skip=frozenset(args.skip or ()), rename=_renames(args.rename))
     print_report(population.import_population(engine, code, path, mapping=mapping, as_of=args.as_of, fixes=fixes))
@@ -121,7 +121,7 @@ def register(sub: argparse._SubParsersAction, imports: argparse._SubParsersActio
     venues_cmd = imports.add_parser("venues", help="candidate venues: GSI shelters JSON or a places file")
     for command, func in ((towns_cmd, cmd_import_towns), (population_cmd, cmd_import_population),
                           (areas_cmd, cmd_import_areas), (venues_cmd, cmd_import_venues)):
-        if command is venues_cmd:
+        if command in (venues_cmd, population_cmd):  # mesh tables: one file per 1st-level mesh
             command.add_argument("file", nargs="+")
         else:
             command.add_argument("file")

@@ -13,6 +13,7 @@ Accepted:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +60,29 @@ def is_mesh_table(path: Path) -> bool:
 
 # -- (a) mesh -------------------------------------------------------------------------------------
 
-def mesh_population(session: Session, code: str, path: Path, name: str):
+def read_mesh_tables(paths: list[Path]) -> tuple[pd.DataFrame, str]:
+    """One or more T001142 tables (e-Stat ships one file per 1st-level mesh, so a city on a grid
+    line needs two) as one frame; a cell in two files is refused."""
+    frames, encodings = [], []
+    for path in paths:
+        frame, encoding = estat.read_mesh_table(path)
+        frames.append(frame.assign(_file=Path(path).name))
+        encodings.append(encoding)
+    mesh = pd.concat(frames, ignore_index=True)
+    twice = mesh[mesh["mesh_code"].duplicated(keep=False)]
+    if len(twice):
+        files = "・".join(sorted(set(twice["_file"])))
+        raise InputError([Problem(files, f"同じメッシュ {twice['mesh_code'].iloc[0]} が複数のファイルにあります",
+                                  "a mesh cell in two files", column="KEY_CODE")])
+    if mesh["mesh_code"].str.len().nunique() != 1:
+        raise InputError([Problem("・".join(Path(p).name for p in paths), "異なる大きさのメッシュが混在しています",
+                                  "mixed mesh levels")])
+    return mesh.drop(columns="_file"), encodings[0]
+
+
+def mesh_population(session: Session, code: str, path: Path | list[Path], name: str):
     """``(cells, town_estimates, encoding)``: the mesh clipped to the city's 町丁目 and the 町丁目's share."""
-    mesh, encoding = estat.read_mesh_table(path)
+    mesh, encoding = read_mesh_tables(path if isinstance(path, list) else [path])
     towns = towns_frame(session, code)
     metric = projected_crs(int(code[:2]))
     cells = gpd.GeoDataFrame(mesh, geometry=mesh_polygons(mesh["mesh_code"]).to_numpy(), crs=STORAGE_CRS)
@@ -78,7 +99,7 @@ def mesh_population(session: Session, code: str, path: Path, name: str):
     return clipped, towns.assign(**{f"est_{c}": estimates[c].to_numpy() for c in POP_COLUMNS}), encoding
 
 
-def apply_mesh(session: Session, code: str, path: Path, *, name: str, as_of: str | None, census_year: int = 2020,
+def apply_mesh(session: Session, code: str, path: Path | list[Path], *, name: str, as_of: str | None, census_year: int = 2020,
                sha256: str) -> StepReport:
     cells, towns, encoding = mesh_population(session, code, path, name)
     batch = _batch(session, "estat_mesh_t001142", name, sha256, len(cells), encoding)
@@ -239,9 +260,15 @@ def _batch(session: Session, kind: str, name: str, sha256: str, rows: int, encod
     return batch.id
 
 
-def apply_population(session: Session, code: str, path: Path, *, display_name: str | None = None,
+def apply_population(session: Session, code: str, path: Path | list[Path], *, display_name: str | None = None,
                      mapping: dict | None = None, as_of: str | None = None,
                      fixes: NameFixes = NameFixes()) -> StepReport:
+    """``path``: one file, or several mesh tables (one per 1st-level mesh the city spans)."""
+    if isinstance(path, (list, tuple)):
+        if len(path) == 1:
+            path = path[0]
+        else:
+            return _apply_mesh_files(session, code, [Path(p) for p in path], as_of=as_of)
     name = display_name or Path(path).name
     if Path(name).suffix.lower() == ".zip":  # e-Stat downloads: one table inside, read in memory
         import tempfile
@@ -262,6 +289,18 @@ def apply_population(session: Session, code: str, path: Path, *, display_name: s
         return apply_mesh(session, code, Path(path), name=name, as_of=as_of, sha256=sha256)
     return apply_age_table(session, code, Path(path), name=name, as_of=as_of, mapping=mapping, fixes=fixes,
                            sha256=sha256)
+
+
+def _apply_mesh_files(session: Session, code: str, paths: list[Path], *, as_of: str | None) -> StepReport:
+    names = [p.name for p in paths]
+    if not all(is_mesh_table(p) for p in paths):
+        raise InputError([Problem("・".join(names), "複数のファイルを一度に取り込めるのは地域メッシュ統計（T001142）だけです",
+                                  "several files must all be mesh tables")])
+    municipality(session, code)
+    if towns_frame(session, code).empty:
+        raise InputError([Problem(names[0], "先に町丁目を取り込んでください（import towns）", "no towns yet")])
+    return apply_mesh(session, code, paths, name="・".join(names), as_of=as_of,
+                      sha256=hashlib.sha256("".join(sha256_of(p) for p in paths).encode()).hexdigest())
 
 
 def import_population(engine: Engine, code: str, path: Path, **options) -> StepReport:

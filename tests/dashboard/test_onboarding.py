@@ -443,3 +443,20 @@ def test_an_areas_table_may_name_a_whole_oaza_or_a_range_of_chome(niiza_copy, tm
     by_town = {n: area_name[a] for n, a in zip(stored["name"], stored["area_id"])}
     assert {by_town[n] for n in nobidome} == {"北圏域"} and {by_town[n] for n in sakae} == {"東圏域"}
     assert by_town["あたご1丁目"] == by_town["あたご2丁目"] == "西圏域" and by_town["あたご3丁目"] == "南圏域"
+
+
+def test_a_city_on_a_mesh_grid_line_loads_one_mesh_file_per_first_level_mesh(tmp_path, capsys):
+    # split the real 蕨市 mesh table in two files (as e-Stat ships a city spanning two 1st-level meshes)
+    source = (WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv").read_bytes().decode("cp932").splitlines()
+    header, body = source[:1], [line for line in source[1:] if line.strip()]  # (this subset has no label line)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join(header + body[::2]) + "\n", encoding="cp932")
+    second.write_text("\n".join(header + body[1::2]) + "\n", encoding="cp932")
+    db = tmp_path / "w.sqlite"
+    assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
+    assert cli(db, "import", "towns", zip_estat(tmp_path / "towns.zip")) == 0
+    assert cli(db, "import", "population", first, second) == 0
+    assert reads.towns(engine_of(db), "11223")["est_pop65"].sum() == pytest.approx(17_059, abs=1)
+    capsys.readouterr()
+    assert cli(db, "import", "population", first, first) == 2  # the same cells twice
+    assert "複数のファイルにあります" in capsys.readouterr().err
