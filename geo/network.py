@@ -18,7 +18,6 @@ library, ``.osm.pbf`` with pyosmium (``osmium`` on PyPI, reads offline).
 
 from __future__ import annotations
 
-import heapq
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 #: ``highway=*`` values people cannot walk on: motorways and trunk roads (自動車専用道路), plus
 #: values that describe no usable way at all (planned, being built, removed).
@@ -74,15 +75,9 @@ class WalkNetwork:
     neighbours: np.ndarray
     lengths_m: np.ndarray
     _tree: shapely.STRtree = field(init=False, repr=False)
-    _adjacency: list = field(init=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_tree", shapely.STRtree(shapely.points(self.node_xy)))
-        # Python lists once per network: the Dijkstra loop is pure Python and indexing numpy
-        # arrays element by element there is several times slower than indexing lists.
-        starts, ends = self.indptr[:-1].tolist(), self.indptr[1:].tolist()
-        targets, lengths = self.neighbours.tolist(), self.lengths_m.tolist()
-        object.__setattr__(self, "_adjacency", [list(zip(targets[a:b], lengths[a:b])) for a, b in zip(starts, ends)])
 
     @property
     def node_count(self) -> int:
@@ -242,23 +237,16 @@ def _build(ways: Iterable[list[int]], coordinates: dict[int, tuple[float, float]
 
 
 def _largest_component(n: int, edges: np.ndarray) -> np.ndarray:
-    """Sorted node indices of the largest connected component (union–find with path halving)."""
-    parent = list(range(n))
+    """Sorted node indices of the largest connected component of ``n`` nodes joined by ``edges``
+    (``(m, 2)`` node index pairs), by :func:`scipy.sparse.csgraph.connected_components`.
 
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in edges.tolist():
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            parent[root_a] = root_b
-    roots = np.array([find(a) for a in range(n)])
-    # a node in no edge is its own component of size 1; it loses to any edge
-    counts = np.bincount(roots, minlength=n)
-    return np.flatnonzero(roots == np.argmax(counts))
+    A node in no edge is a component of size 1 and loses to any edge. Between pieces of equal
+    size the one holding the lowest node index wins (scipy numbers components in that order).
+    """
+    # only connectivity matters here: weight 1 for every pair (repeated pairs sum, harmlessly)
+    adjacency = coo_array((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
+    _, labels = connected_components(adjacency, directed=False)
+    return np.flatnonzero(labels == np.argmax(np.bincount(labels)))
 
 
 # --- distances ---------------------------------------------------------------------------------
@@ -270,8 +258,8 @@ def network_distance_m(network: WalkNetwork, source_xy: tuple, target_xy: tuple,
     ``source_xy`` and ``target_xy`` are ``(x, y)`` arrays in metres in ``network.crs`` (e.g.
     population units' representative points and places). Each point is snapped to its nearest
     graph node and the straight snap distances are added at both ends. One multi-source Dijkstra
-    runs from all targets at once (each starting at its own snap distance), stopping at
-    ``max_distance_m``; so the cost grows with the network within reach, never with
+    (scipy's, compiled) runs from all targets at once (each starting at its own snap distance),
+    stopping at ``max_distance_m``; so the cost grows with the network within reach, never with
     units × places. Sources farther than ``max_distance_m`` from every target, or with no target at
     all, or on a piece of the network no target reaches, get ``inf``.
     """
@@ -280,7 +268,7 @@ def network_distance_m(network: WalkNetwork, source_xy: tuple, target_xy: tuple,
     if len(target_xy[0]) == 0 or n_sources == 0:
         return result
     target_nodes, target_snap = network.snap(target_xy)
-    from_targets = _dijkstra(network, target_nodes.tolist(), target_snap.tolist(), float(max_distance_m))
+    from_targets = _dijkstra(network, target_nodes, target_snap, float(max_distance_m))
     source_nodes, source_snap = network.snap(source_xy)
     total = from_targets[source_nodes] + source_snap
     within = total <= max_distance_m
@@ -288,26 +276,27 @@ def network_distance_m(network: WalkNetwork, source_xy: tuple, target_xy: tuple,
     return result
 
 
-def _dijkstra(network: WalkNetwork, start_nodes: list[int], start_costs: list[float], limit: float) -> np.ndarray:
-    """Shortest distance from the nearest start (each with an initial cost) to every node, ``inf``
-    beyond ``limit`` metres. Binary heap with lazy deletion: O((V + E) log V) over reached nodes."""
-    best = [float("inf")] * network.node_count
-    heap = []
-    for node, cost in zip(start_nodes, start_costs):
-        if cost <= limit and cost < best[node]:
-            best[node] = cost
-            heap.append((cost, node))
-    heapq.heapify(heap)
-    adjacency = network._adjacency
-    done = bytearray(network.node_count)
-    while heap:
-        distance, node = heapq.heappop(heap)
-        if done[node]:
-            continue
-        done[node] = 1
-        for neighbour, length in adjacency[node]:
-            candidate = distance + length
-            if candidate < best[neighbour] and candidate <= limit:
-                best[neighbour] = candidate
-                heapq.heappush(heap, (candidate, neighbour))
-    return np.array(best)
+def _dijkstra(network: WalkNetwork, start_nodes: np.ndarray, start_costs: np.ndarray, limit: float) -> np.ndarray:
+    """Shortest distance from the nearest start (each with an initial cost in metres) to every
+    node, ``inf`` beyond ``limit`` metres (a node at exactly ``limit`` is reached).
+
+    Runs :func:`scipy.sparse.csgraph.dijkstra` once from a virtual extra node whose one-way edges
+    to the start nodes are as long as their initial costs: the distance from it to a node is the
+    minimum over starts of (initial cost + walk), which is what a multi-source Dijkstra seeded with
+    those costs gives. ``min_only`` cannot take initial costs, hence the extra node. A start whose
+    cost exceeds ``limit`` reaches nothing; a cost of 0 (a point on a node) is kept as an explicit
+    zero, which csgraph reads as an edge of length 0.
+    """
+    n = network.node_count
+    start_nodes = np.asarray(start_nodes, dtype=np.int64)
+    start_costs = np.asarray(start_costs, dtype=float)
+    # several points can snap to one node: one virtual edge per start node, at its cheapest cost
+    cheapest = np.full(n, np.inf)
+    np.minimum.at(cheapest, start_nodes, start_costs)
+    seeded = np.flatnonzero(np.isfinite(cheapest))
+    indptr = np.append(network.indptr, network.indptr[-1] + len(seeded))
+    graph = csr_array((np.concatenate([network.lengths_m, cheapest[seeded]]),
+                       np.concatenate([network.neighbours, seeded]), indptr), shape=(n + 1, n + 1))
+    # directed: the network's rows already hold both directions of every street (and a walk back
+    # through the virtual node would never be shorter, so its edges need only lead out)
+    return dijkstra(graph, directed=True, indices=n, limit=limit)[:n]

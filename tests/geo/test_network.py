@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pytest
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
 from geo.coverage import nearest_distance_m
 from geo.network import NetworkFileError, WalkNetwork, is_walkable, load_walk_network, network_distance_m
@@ -246,3 +246,133 @@ def test_unreadable_files_raise_a_japanese_error(tmp_path, name, content, fragme
 def test_a_missing_file_raises_a_japanese_error(tmp_path):
     with pytest.raises(NetworkFileError, match="ありません"):
         load_walk_network(tmp_path / "nowhere.osm", METRIC)
+
+
+# --- against a reference on random graphs --------------------------------------------------------
+# The distances above are worked out by hand on one grid. Here scipy's Dijkstra (through
+# network_distance_m) and connected_components (through _largest_component) are checked against
+# textbook algorithms written out below, on small random graphs with what OSM extracts really
+# contain: parallel ways along one segment, zero-length segments (two OSM nodes at one spot),
+# pieces that are not connected, several places snapping to one node and points right on a node.
+
+def floyd_warshall(n: int, edges: list[tuple[int, int, float]]) -> list[list[float]]:
+    """All-pairs shortest walks on an undirected graph, O(n³), plain Python."""
+    d = [[0.0 if i == j else math.inf for j in range(n)] for i in range(n)]
+    for a, b, length in edges:
+        d[a][b] = d[b][a] = min(d[a][b], length)
+    for k in range(n):
+        for i in range(n):
+            for j in range(n):
+                if d[i][k] + d[k][j] < d[i][j]:
+                    d[i][j] = d[i][k] + d[k][j]
+    return d
+
+
+def components(n: int, edges: list[tuple[int, int, float]]) -> list[set[int]]:
+    """Connected pieces by depth-first search, in order of their lowest node."""
+    neighbours = {i: set() for i in range(n)}
+    for a, b, _ in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    seen, pieces = set(), []
+    for start in range(n):
+        if start in seen:
+            continue
+        piece, stack = set(), [start]
+        while stack:
+            node = stack.pop()
+            if node not in piece:
+                piece.add(node)
+                stack.extend(neighbours[node] - piece)
+        seen |= piece
+        pieces.append(piece)
+    return pieces
+
+
+def random_graph(rng: np.random.Generator) -> tuple[np.ndarray, list[tuple[int, int, float]]]:
+    """Node coordinates (metres) and undirected edges of a random street graph of 2–12 nodes.
+
+    Edge lengths are the straight distance between their nodes, as geo.network computes them. A
+    node may be a copy of an earlier one (same coordinates) joined to it by a 0 m edge, so that a
+    point snapping to either copy has the same distances; some segments are repeated.
+    """
+    n = int(rng.integers(2, 13))
+    xy = rng.uniform(0, 1000, size=(n, 2))
+    edges = []
+    for node in range(1, n):
+        if rng.random() < 0.2:
+            copy_of = int(rng.integers(0, node))
+            xy[node] = xy[copy_of]
+            edges.append((copy_of, node, 0.0))
+    for _ in range(int(rng.integers(0, 2 * n))):
+        a, b = (int(i) for i in rng.choice(n, size=2, replace=False))
+        edges.append((a, b, float(np.hypot(*(xy[a] - xy[b])))))
+    if edges and rng.random() < 0.3:
+        edges.append(edges[int(rng.integers(0, len(edges)))])  # a segment shared by two ways
+    return xy, edges
+
+
+def network_of(xy: np.ndarray, edges: list[tuple[int, int, float]]) -> WalkNetwork:
+    """A WalkNetwork holding exactly these nodes and edges, each edge stored in both directions."""
+    rows = sorted([(a, b, length) for a, b, length in edges] + [(b, a, length) for a, b, length in edges])
+    source = np.array([r[0] for r in rows], dtype=np.int64)
+    indptr = np.searchsorted(source, np.arange(len(xy) + 1))
+    return WalkNetwork(crs=CRS.from_user_input(METRIC), node_xy=xy, indptr=indptr,
+                       neighbours=np.array([r[1] for r in rows], dtype=np.int64),
+                       lengths_m=np.array([r[2] for r in rows], dtype=float))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_network_distances_equal_floyd_warshall_on_random_graphs(seed):
+    rng = np.random.default_rng(seed)
+    xy, edges = random_graph(rng)
+    n = len(xy)
+    d = floyd_warshall(n, edges)
+    network = network_of(xy, edges)
+    # points near the graph, plus one target exactly on a node and, sometimes, two targets
+    # snapping to one node from different distances
+    sources = rng.uniform(-100, 1100, size=(int(rng.integers(1, 15)), 2))
+    targets = rng.uniform(-100, 1100, size=(int(rng.integers(1, 6)), 2))
+    targets = np.vstack([targets, xy[int(rng.integers(0, n))]])
+    if rng.random() < 0.5:
+        targets = np.vstack([targets, targets[0] + 1.0])
+
+    def snap(points):  # brute force; ties only between copies, which are 0 m apart on the graph
+        gaps = np.hypot(*(points[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        return gaps.argmin(axis=1), gaps.min(axis=1)
+
+    source_nodes, source_snap = snap(sources)
+    target_nodes, target_snap = snap(targets)
+    walks = [min(source_snap[s] + d[source_nodes[s]][target_nodes[t]] + target_snap[t] for t in range(len(targets)))
+             for s in range(len(sources))]
+    finite = sorted({w for w in walks if w < math.inf})
+    # cutoffs halfway between consecutive answers (so a last-bit rounding difference between the two
+    # methods cannot move a point across it), below the smallest and above the largest
+    cutoffs = [finite[0] / 2] + [(a + b) / 2 for a, b in zip(finite, finite[1:])] + [1e7] if finite else [1e7]
+    for cutoff in cutoffs:
+        expected = [w if w <= cutoff else math.inf for w in walks]
+        got = network_distance_m(network, (sources[:, 0], sources[:, 1]), (targets[:, 0], targets[:, 1]), cutoff)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_largest_component_equals_depth_first_search_on_random_graphs(seed):
+    from geo.network import _largest_component
+
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(2, 30))
+    pairs = rng.integers(0, n, size=(int(rng.integers(1, n + 1)), 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    if not len(pairs):
+        pairs = np.array([[0, n - 1]])
+    pieces = components(n, [(int(a), int(b), 1.0) for a, b in pairs])
+    # the largest piece; between equal sizes the first found, i.e. the one with the lowest node
+    largest = max(pieces, key=len)
+    assert _largest_component(n, pairs).tolist() == sorted(largest)
+
+
+def test_largest_component_tie_goes_to_the_piece_with_the_lowest_node():
+    # pieces {3, 4} and {0, 1}, two nodes each, plus lone node 2: {0, 1} holds node 0
+    from geo.network import _largest_component
+
+    assert _largest_component(5, np.array([[3, 4], [1, 0]])).tolist() == [0, 1]
