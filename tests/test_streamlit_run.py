@@ -49,7 +49,10 @@ def _wait_until_healthy(process: subprocess.Popen, base: str, log: Path) -> None
 
 @pytest.mark.parametrize("where", ["repository root", "another folder"])
 def test_streamlit_run_dashboard_app_serves_the_app(where, demo_db_copy, tmp_path):
-    cwd, script = (REPO, "dashboard/app.py") if where == "repository root" else (tmp_path, str(REPO / "dashboard" / "app.py"))
+    if where == "repository root":
+        cwd, script = REPO, "dashboard/app.py"
+    else:
+        cwd, script = tmp_path, str(REPO / "dashboard" / "app.py")
     port = _free_port()
     base = f"http://localhost:{port}"
     log = tmp_path / "streamlit.log"

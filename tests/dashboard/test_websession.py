@@ -44,7 +44,8 @@ def logged_in(engine, name="sato", now=T0):
 
 def rows(db_path):
     with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT id, user_name, token_sha256, handoff_sha256, revoked_at FROM login_sessions").fetchall()
+        return db.execute("SELECT id, user_name, token_sha256, handoff_sha256, revoked_at "
+                          "FROM login_sessions").fetchall()
 
 
 # --- the happy path ------------------------------------------------------------------------------------------
