@@ -8,6 +8,7 @@ from datetime import date
 
 import jaconv
 import pandas as pd
+import phonenumbers
 
 #: First day of each era (Gregorian year offset = year of era 1 − 1).
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
@@ -88,45 +89,60 @@ def chome_arabic(name: str) -> str:
     return _KANJI_CHOME.sub(lambda m: f"{_kanji_number(m.group(1))}丁目", nfkc(name))
 
 
-#: Characters people type between phone digits: hyphens of every width (ー－―‐ and the minus sign
-#: become "-" or stay after NFKC), spaces and the parentheses of 048(432)1234.
-_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―ー−()]+")
+#: What a cell holding only a phone number is written with: digits, hyphens of every width (ー－―‐ and
+#: the minus sign become "-" or stay after NFKC), spaces, the parentheses of 048(432)1234 and of
+#: +81 (0)48…, and a leading ``+``. Anything else (「社協 048-…」, an e-mail address) is free text.
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-‐‑‒–—―ー−()]+$")
-#: 11-digit numbers: 携帯 (070/080/090), IP 電話 (050), M2M (020), 060, and 0800 free dial (under 080).
-_ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090")
+#: Japan's country calling code; a number written with another one is not a Japanese number.
+_JAPAN_CODE = 81
 
 
 def looks_like_phone(text: str | None) -> bool:
     """True when a cell holds only what a phone number is written with (digits, hyphens of any
     width, spaces, parentheses, a leading ``+``) and at least one digit.
 
-    A contact cell such as ``社協 048-000-0000`` or ``info@example.jp`` is free text, not a number.
+    This is deliberately a question about characters, not validity: ``048-432-123`` looks like a
+    phone number (so an import reports it as a wrong one, :func:`normalize_phone` refuses it),
+    while a contact cell such as ``社協 048-000-0000`` or ``info@example.jp`` is free text, kept as
+    written.
     """
     value = nfkc(text or "")
     return bool(value) and bool(_PHONE_LIKE.match(value)) and any(ch.isdigit() for ch in value)
 
 
 def normalize_phone(text: str) -> str:
-    """A Japanese phone number with only digits and ``-``; raises ``ValueError`` if it cannot be one.
+    """A Japanese phone number in its national form, hyphenated after the area code
+    (``048-432-1234``); raises ``ValueError`` if it cannot be one.
 
-    NFKC first (全角数字), every hyphen variant (ー－―‐−) and ``(``/``)``/spaces become one ``-``;
-    ``+81`` becomes ``0``. Valid are 10 digits (固定電話 ``048-432-1234``, ``0120-123-456``) or 11
-    digits starting 020/050/060/070/080/090 (携帯・IP電話, ``0800-123-4567``).
+    Parsed and checked with ``phonenumbers`` (Google's libphonenumber metadata, which follows the
+    総務省 numbering plan): the number must be valid in Japan — 固定電話 with a real area code and
+    local exchange, 携帯 (070/080/090), IP電話 (050), free dial (0120 with 10 digits, 0800 with 11),
+    ナビダイヤル (0570) and the like. Hyphens are put where the numbering plan puts them, whatever
+    was typed: ``0484321234`` and ``0484-32-1234`` both give ``048-432-1234``, ``0494221234`` (秩父)
+    gives ``0494-22-1234``.
+
+    Accepted writing: NFKC first (全角数字), any hyphen variant (ー－―‐−), spaces, ``048(432)1234``;
+    either the domestic form with its leading 0 or ``+81`` (``+81 48-432-1234``, ``+81 (0)48 …``).
+    Refused: a number without its leading 0 (``48-432-1234``: likely a digit lost, e.g. by Excel),
+    an international prefix (``0048…``), another country's ``+1 …``, wrong lengths (``048-432-123``,
+    ``090-1234-567``) and numbers no Japanese range holds (``011-123-4567``: no local exchange starts
+    with 1).
 
     >>> normalize_phone("０４８（４３２）１２３４")
     '048-432-1234'
     """
     value = nfkc(text)
-    if value.startswith("+81"):
-        value = "0" + value[3:].lstrip(" -‐―ー−(")
     if not _PHONE_LIKE.match(value):
         raise ValueError(f"not a phone number: {text!r}")
-    hyphenated = _PHONE_SEPARATORS.sub("-", value).strip("-")
-    digits = hyphenated.replace("-", "")
-    if not digits.isdigit() or not digits.startswith("0") or digits.startswith("00"):
-        raise ValueError(f"not a Japanese phone number: {text!r}")
-    if len(digits) == 10 and not digits.startswith(_ELEVEN_DIGIT_PREFIXES):
-        return hyphenated
-    if len(digits) == 11 and digits.startswith(_ELEVEN_DIGIT_PREFIXES):
-        return hyphenated
-    raise ValueError(f"phone number has {len(digits)} digits: {text!r}")
+    digits = re.sub(r"\D", "", value)
+    if not value.startswith(f"+{_JAPAN_CODE}") and (not digits.startswith("0") or digits.startswith("00")):
+        # phonenumbers would read 48-432-1234 as 048-432-1234 and 0048… as an international call;
+        # a domestic number is written with exactly one leading 0
+        raise ValueError(f"not a Japanese phone number (domestic numbers start with one 0, or write +81): {text!r}")
+    try:
+        number = phonenumbers.parse(value, "JP")
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(f"not a phone number: {text!r}") from error
+    if number.country_code != _JAPAN_CODE or not phonenumbers.is_valid_number(number):
+        raise ValueError(f"not a valid Japanese phone number ({len(digits)} digits): {text!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

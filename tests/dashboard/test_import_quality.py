@@ -8,6 +8,7 @@ weekday; 蕨市's 町丁目 points come from the demo store, i.e. the bundled Ge
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -145,6 +146,10 @@ def test_ambiguous_schedule_words_leave_the_rule_empty_without_an_error():
 
 
 # --- phone numbers ---------------------------------------------------------------------------------
+# Expected hyphenation is the area code, then the local exchange, then the subscriber number, from
+# 総務省's list of 市外局番 (not from phonenumbers' output): 048 (蕨・さいたま, 3-digit exchange), 03
+# (東京23区, 4-digit exchange), 0494 (秩父, 2-digit), 04992 (伊豆大島, 1-digit); 0120 free dial is
+# 0120-XXX-XXX, 0800 free dial 0800-XXX-XXXX, mobiles and IP phones 0X0-XXXX-XXXX.
 
 @pytest.mark.parametrize("text, expected", [
     ("048-432-1234", "048-432-1234"),
@@ -155,12 +160,29 @@ def test_ambiguous_schedule_words_leave_the_rule_empty_without_an_error():
     ("048(432)1234", "048-432-1234"),
     ("０４８（４３２）１２３４", "048-432-1234"),
     ("048 432 1234", "048-432-1234"),
-    ("0484321234", "0484321234"),  # no hyphens: digits kept as they are
+    # Until the switch to phonenumbers, digits typed without hyphens were kept as they were
+    # ("0484321234"), so one place showed 0484321234 and the next 048-432-1234. The area code fixes
+    # where the hyphens go, so they are put there, as they are for wrongly placed ones.
+    ("0484321234", "048-432-1234"),
+    ("0484-32-1234", "048-432-1234"),
+    ("0312345678", "03-1234-5678"),
+    ("0494221234", "0494-22-1234"),
+    ("04992-2-1234", "04992-2-1234"),
     ("0120-123-456", "0120-123-456"),  # free dial: 10 digits
+    ("0120123456", "0120-123-456"),
     ("0800-123-4567", "0800-123-4567"),  # free dial: 11 digits
+    ("08001234567", "0800-123-4567"),
+    ("0570-123-456", "0570-123-456"),  # ナビダイヤル
     ("090-1234-5678", "090-1234-5678"),
+    ("０８０１２３４５６７８", "080-1234-5678"),
+    ("070-1234-5678", "070-1234-5678"),
     ("050-1234-5678", "050-1234-5678"),
     ("+81 48-432-1234", "048-432-1234"),
+    ("+81 (0)48 432 1234", "048-432-1234"),  # the (0) of international business cards
+    ("+81-90-1234-5678", "090-1234-5678"),
+    ("＋８１ ９０ １２３４ ５６７８", "090-1234-5678"),
+    # 048 numbers never have a local exchange starting with 0: these digits are area 0480 (久喜・幸手)
+    ("048-000-0000", "0480-00-0000"),
 ])
 def test_normalize_phone(text, expected):
     assert normalize_phone(text) == expected
@@ -173,11 +195,30 @@ def test_normalize_phone(text, expected):
     "0120-12-345",  # 9 digits
     "48-432-1234",  # no leading 0
     "0048-432-1234",  # international prefix, not a domestic number
+    "+1 650 253 0000",  # a number in the US, not in Japan
+    "011-123-4567",  # 札幌 (011) has no local exchange starting with 1
+    "090-0123-4567",  # nor do mobiles: 090-0… is no number
     "電話",
+    "",
 ])
 def test_normalize_phone_rejects_what_cannot_be_a_japanese_number(text):
     with pytest.raises(ValueError):
         normalize_phone(text)
+
+
+def test_normalize_phone_writes_every_kind_of_japanese_number_with_digits_and_hyphens_only():
+    # one example number of each kind phonenumbers knows for Japan, written out of its +81 form:
+    # the national form always starts with one 0 and has two hyphens (none is left unformatted)
+    import phonenumbers
+
+    kinds = [kind for name, kind in vars(phonenumbers.PhoneNumberType).items() if name.isupper()]
+    examples = [phonenumbers.example_number_for_type("JP", kind) for kind in kinds]
+    written = [f"+81 {example.national_number}" for example in examples if example is not None]
+    assert len(written) >= 7  # fixed, mobile, pager, personal, premium, free dial, ナビダイヤル, IP
+    for text in written:
+        national = normalize_phone(text)
+        assert re.fullmatch(r"0[1-9]\d*-\d+-\d+", national), (text, national)
+        assert national.replace("-", "") == "0" + text.removeprefix("+81 ")
 
 
 @pytest.mark.parametrize("text, expected", [

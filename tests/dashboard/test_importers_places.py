@@ -57,7 +57,7 @@ def test_template_csv_is_read_and_cells_are_parsed(tmp_path):
 def test_ods_headers_are_mapped_and_unknown_ones_reported(tmp_path):
     path = write_csv(tmp_path / "ods.csv", [
         "都道府県コード又は市区町村コード,NO,地方公共団体名,名称,名称_カナ,種別,所在地_連結表記,緯度,経度,電話番号,備考",
-        f"112232,1,蕨市,中央公民館,チュウオウコウミンカン,公民館・集会所,埼玉県蕨市中央1-1-1,{LAT},{LON},048-000-0000,メモ",
+        f"112232,1,蕨市,中央公民館,チュウオウコウミンカン,公民館・集会所,埼玉県蕨市中央1-1-1,{LAT},{LON},0484321234,メモ",
     ])
     parsed = read_places_file(path)
     record = parsed.records[0]
@@ -65,7 +65,9 @@ def test_ods_headers_are_mapped_and_unknown_ones_reported(tmp_path):
     assert record["city"] == "蕨市"
     assert record["name_kana"] == "チュウオウコウミンカン"
     assert record["address"] == "埼玉県蕨市中央1-1-1"
-    assert record["contact_public"] == "048-000-0000"
+    # 電話番号 is the public contact, hyphenated after the area code 048 (the placeholder here used to
+    # be 048-000-0000, which is no 048 number: a 048 local exchange never starts with 0)
+    assert record["contact_public"] == "048-432-1234"
     assert record["notes"] == "メモ"
     assert parsed.unknown_columns == ["都道府県コード又は市区町村コード"]
 
