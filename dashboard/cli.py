@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from dashboard import cli_admin, cli_common, cli_exports, cli_setup, cli_survey, exports
+from dashboard import cli_admin, cli_common, cli_exports, cli_publish, cli_setup, cli_survey, exports
 from dashboard.cli_common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError  # noqa: F401 (UsageError re-exported)
 from dashboard.cli_common import municipality as _municipality
 from dashboard.cli_common import write_file as _write
@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export data").add_subparsers(dest="what", required=True)
     cli_exports.register(export)  # export places (csv/xlsx/geojson/gpkg/ods), export template
+    cli_publish.register(sub, export)  # publish (the public site's copy); export opendata
     export_areas = export.add_parser("areas", help="areas as GeoJSON")
     export_areas.add_argument("--out", required=True)
     export_areas.add_argument("--municipality")
