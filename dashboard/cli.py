@@ -138,12 +138,22 @@ def cmd_suggest(args, engine) -> int:
     from dashboard import coverage
 
     code, result = _coverage_inputs(args, engine)
-    picks = coverage.suggest(result, reads.candidate_venues(engine, code), args.k, int(code[:2]))
-    _write(args.out, exports.json_bytes(picks))
-    if not picks:
-        print(f"徒歩{args.distance} m 圏で、候補会場のどれを選んでもカバーされる65歳以上は増えません → {args.out}")
-    for number, pick in enumerate(picks, start=1):
+    areas = result.table[result.table["area_id"] != "ALL"]
+    if args.area is not None and args.area not in set(areas["area_id"]):
+        raise UsageError(f"圏域ID「{args.area}」はありません（あるもの: "
+                         + ", ".join(f"{a}（{n}）" for a, n in zip(areas["area_id"], areas["area_name"])) + "）")
+    plan = coverage.plan_suggestions(result, reads.candidate_venues(engine, code), args.k, int(code[:2]),
+                                     area_id=args.area, venues_in_area_only=not args.venues_anywhere)
+    _write(args.out, exports.json_bytes(plan.picks))
+    if args.area is not None:
+        where = f"{plan.area_name}の中の候補会場" if plan.venues_in_area_only else "市内すべての候補会場"
+        print(f"{where}（{plan.venues_searched}件）から、{plan.area_name}の徒歩圏外の65歳以上"
+              f"（{plan.uncovered65:,.0f} 人）を数えます")
+    for number, pick in enumerate(plan.picks, start=1):
         print(f"{number}. {pick['name']}  +{pick['gain65']:,} 人")
+    if plan.shortfall:
+        print(f"{plan.shortfall}（徒歩{args.distance} m 圏）")
+    print(f"→ {args.out}")
     return EXIT_OK
 
 
@@ -222,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--out", required=True)
         if name == "suggest":
             command.add_argument("--k", type=int, required=True, help="how many venues to pick")
+            command.add_argument("--area", metavar="ID", help="count only this area's uncovered 65+ and search only "
+                                                              "its venues (area ids: `python -m dashboard areas`)")
+            command.add_argument("--venues-anywhere", action="store_true",
+                                 help="with --area: search venues anywhere in the city, not only in the area")
         else:
             command.add_argument("--network", metavar="FILE.osm",
                                  help="walk along the streets of this local OpenStreetMap extract (.osm or .osm.pbf) "

@@ -201,22 +201,145 @@ def sensitivity(areas, units, places, query: CoverageQuery, prefecture_code: int
     return pd.DataFrame(columns)
 
 
-def suggest(result: CoverageResult, candidates: pd.DataFrame, k: int, prefecture_code: int) -> list[dict]:
-    """Up to ``k`` candidate venues (``id, name, lat, lon``) that add the most uncovered 65+,
-    in pick order: ``candidate_id, name, lat, lon, gain65`` (persons, rounded).
+@dataclass(frozen=True)
+class Suggestion:
+    """Next-salon picks for one scope, what each clicked point would add, and why fewer than asked.
 
-    Who is uncovered comes from ``result`` (walking distance if it was computed on a network);
-    a candidate's reach is always the straight line of ``result.query.distance_m``, so on a
-    network ``gain65`` is an upper bound of what the venue would add.
+    ``picks`` in pick order: ``candidate_id, name, lat, lon, gain65`` (persons, rounded; the
+    marginal gain when it was picked). ``clicked``: every point the user added, in the order given,
+    with ``gain65`` (as picked, or what it would add on top of the picks), ``alone65`` (what it
+    would add by itself), ``rank`` (1-based pick order, or None) and ``note`` (Japanese, why it
+    adds nobody or was not picked; "" when picked). ``shortfall`` is a Japanese sentence when fewer
+    than ``requested`` were picked, else None.
     """
-    if k <= 0 or candidates.empty:
-        return []
+
+    picks: list[dict]
+    clicked: list[dict]
+    requested: int
+    area_id: str | None  # whose uncovered 65+ count (None = the whole city)
+    area_name: str  # 「錦町地区」, or 「市全体」
+    venues_in_area_only: bool  # candidate venues searched only inside the area (else anywhere in the city)
+    venues_searched: int  # candidate venues in scope (clicked points not counted)
+    uncovered65: float  # uncovered 65+ of the scope before any pick (persons)
+    shortfall: str | None
+
+
+def plan_suggestions(result: CoverageResult, venues: pd.DataFrame, k: int, prefecture_code: int, *,
+                     area_id: str | None = None, venues_in_area_only: bool = True,
+                     clicked: pd.DataFrame | None = None) -> Suggestion:
+    """Greedy next-salon picks for the whole city or for one 日常生活圏域.
+
+    With ``area_id``, only that area's uncovered 65+ count as gains, and (``venues_in_area_only``)
+    only candidate venues whose ``area_id`` is that area are searched; with
+    ``venues_in_area_only=False`` venues anywhere in the city may serve the area (a hall just over
+    the boundary). ``venues`` need ``id, name, lat, lon`` (+ ``area_id`` for an area search).
+    ``clicked`` (``id, name, lat, lon``) are points the user added on the map: always candidates,
+    wherever they lie, and always reported (``+0人`` when they add nobody), never dropped.
+
+    Who is uncovered comes from ``result`` (walking distance if it was computed on a network); a
+    candidate's reach is always the straight line of ``result.query.distance_m``, so on a network
+    ``gain65`` is an upper bound of what the venue would add.
+    """
+    names = dict(zip(result.table["area_id"], result.table["area_name"]))
+    if area_id is not None and area_id not in names:
+        raise ValueError(f"unknown area_id {area_id!r}; allowed: {[a for a in names if a != 'ALL']}")
+    in_scope = _venues_in_scope(venues, area_id if venues_in_area_only else None)
+    columns = ["id", "name", "lat", "lon"]
+    clicked = clicked[columns].reset_index(drop=True) if clicked is not None and len(clicked) else None
+    candidates = in_scope[columns] if clicked is None else pd.concat([in_scope[columns], clicked], ignore_index=True)
     metric = projected_crs(prefecture_code)
     units = result.units
-    weights = np.where(units["covered"].to_numpy(), 0.0, units["pop65"].to_numpy())
-    picks = engine.greedy_max_cover(_xy(candidates, metric), (units["x_m"].to_numpy(), units["y_m"].to_numpy()),
-                                    weights, result.query.distance_m, k)
-    rows = candidates.reset_index(drop=True)
-    return [{"candidate_id": rows.at[p.candidate, "id"], "name": rows.at[p.candidate, "name"],
-             "lat": float(rows.at[p.candidate, "lat"]), "lon": float(rows.at[p.candidate, "lon"]),
-             "gain65": round(p.gain)} for p in picks]
+    unit_xy = (units["x_m"].to_numpy(), units["y_m"].to_numpy())
+    weights = _uncovered_weights(units, area_id)
+    picks = []
+    if k > 0 and len(candidates):
+        chosen = engine.greedy_max_cover(_xy(candidates, metric), unit_xy, weights, result.query.distance_m, k)
+        picks = [{"candidate_id": candidates.at[p.candidate, "id"], "name": candidates.at[p.candidate, "name"],
+                  "lat": float(candidates.at[p.candidate, "lat"]), "lon": float(candidates.at[p.candidate, "lon"]),
+                  "gain65": round(p.gain)} for p in chosen]
+    scope_name = names.get(area_id, "市全体") if area_id else "市全体"
+    report = [] if clicked is None else _clicked_report(clicked, picks, unit_xy, weights, result.query.distance_m,
+                                                        metric, scope_name)
+    shortfall = _shortfall(len(picks), k, len(in_scope), len(candidates), float(weights.sum()), scope_name,
+                           area_id is not None and venues_in_area_only, result.query.distance_m)
+    return Suggestion(picks=picks, clicked=report, requested=k, area_id=area_id, area_name=scope_name,
+                      venues_in_area_only=bool(area_id) and venues_in_area_only, venues_searched=len(in_scope),
+                      uncovered65=float(weights.sum()), shortfall=shortfall)
+
+
+def suggest(result: CoverageResult, candidates: pd.DataFrame, k: int, prefecture_code: int, *,
+            area_id: str | None = None, venues_in_area_only: bool = True) -> list[dict]:
+    """Up to ``k`` candidate venues (``id, name, lat, lon``; ``area_id`` too for an area search)
+    that add the most uncovered 65+, in pick order: ``candidate_id, name, lat, lon, gain65``
+    (persons, rounded). See :func:`plan_suggestions` for the area scope and the reasons."""
+    return plan_suggestions(result, candidates, k, prefecture_code, area_id=area_id,
+                            venues_in_area_only=venues_in_area_only).picks
+
+
+def _venues_in_scope(venues: pd.DataFrame, area_id: str | None) -> pd.DataFrame:
+    """The venues located in ``area_id`` (by their stored ``area_id``), or all of them."""
+    if area_id is None:
+        return venues.reset_index(drop=True)
+    if "area_id" not in venues.columns:
+        raise ValueError("venues need an area_id column to be searched inside one area")
+    return venues[venues["area_id"] == area_id].reset_index(drop=True)
+
+
+def _uncovered_weights(units: pd.DataFrame, area_id: str | None) -> np.ndarray:
+    """65+ per unit that a new place could gain: uncovered, and in ``area_id`` when given."""
+    wanted = ~units["covered"].to_numpy(dtype=bool)
+    if area_id is not None:
+        wanted &= (units["area_id"] == area_id).to_numpy()
+    return np.where(wanted, units["pop65"].to_numpy(dtype=float), 0.0)
+
+
+def _clicked_report(clicked: pd.DataFrame, picks: list[dict], unit_xy, weights: np.ndarray, distance_m: float,
+                    metric, scope: str) -> list[dict]:
+    """Per clicked point: its pick gain, or what it would add alone and on top of the picks."""
+    rank = {p["candidate_id"]: number for number, p in enumerate(picks, start=1)}
+    gained = {p["candidate_id"]: p["gain65"] for p in picks}
+    taken = np.zeros(len(weights), dtype=bool)
+    if picks:
+        _, reached = engine.pairs_within(_xy(pd.DataFrame(picks), metric), unit_xy, distance_m)
+        taken[reached] = True
+    points, units = engine.pairs_within(_xy(clicked, metric), unit_xy, distance_m)
+    rows = []
+    for i, row in enumerate(clicked.itertuples()):
+        reach = units[points == i]
+        alone = round(float(weights[reach].sum()))
+        extra = round(float(weights[reach[~taken[reach]]].sum()))
+        picked = row.id in rank
+        if picked:
+            note = ""
+        elif alone == 0:
+            note = f"この地点から徒歩{distance_m:g} m以内に、{scope}の徒歩圏外の65歳以上はいません"
+        elif extra == 0:
+            note = "選ばれた候補の徒歩圏と重なるため、加えても増えません"
+        else:
+            note = f"選ばれた候補より効果が小さいため選んでいません（単独なら+{alone:,}人）"
+        rows.append({"candidate_id": row.id, "name": row.name, "lat": float(row.lat), "lon": float(row.lon),
+                     "gain65": gained[row.id] if picked else extra, "alone65": alone,
+                     "rank": rank.get(row.id), "note": note})
+    return rows
+
+
+def _shortfall(picked: int, requested: int, venues: int, candidates: int, uncovered65: float, scope: str,
+               inside: bool, distance_m: int) -> str | None:
+    """Why fewer than ``requested`` were picked (Japanese), or None."""
+    if requested <= 0 or picked >= requested:
+        return None
+    where = f"{scope}の中" if inside else "市内"
+    if candidates == 0:
+        return (f"{where}に候補会場がありません。地図をクリックすると候補地点を追加できます"
+                + ("（市全体の会場から探すこともできます）" if inside else ""))
+    if uncovered65 < 0.5:
+        return f"{scope}の65歳以上は全員、すでに集いの場から徒歩{distance_m} m圏内にいます"
+    if picked == 0:
+        return f"{where}のどの候補会場を選んでも、{scope}で徒歩圏に入る65歳以上は増えません"
+    if candidates <= picked:
+        added = "（地図で追加した地点を含む）" if candidates > venues else ""
+        return f"{where}の候補会場{added}が{candidates}件しかないため{picked}件だけです"
+    text = f"ほかの候補会場を選んでも増える人がいないため{picked}件だけです"
+    if candidates < requested:
+        text += f"（{where}の候補は全部で{candidates}件）"
+    return text

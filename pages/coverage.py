@@ -29,7 +29,7 @@ area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of)
 
 st.subheader("新しい集いの場の候補", anchor=False)
-coverage_view.suggestion_panel(areas, result, read("candidate_venues", code), prefecture)
+coverage_view.suggestion_panel(areas, result, read("candidate_venues", code), prefecture, area_id)
 
 st.subheader("圏域の比較（カバー率の低い順）", anchor=False)
 coverage_view.ranking(result.table)

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.htmlsafe import escape
+from dashboard.maps.candidates import CandidateBadges
 from dashboard.maps.offline import offline_map
 from dashboard.maps.points import CompactPoints, Labels
 from dashboard.maps.resource_map import BASEMAPS, Legend, MetricScale
@@ -41,7 +42,8 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
                        places: pd.DataFrame, picks: list[dict], extra_points: list[tuple[float, float]],
                        *, basemap: str = "gsi_pale", distance_m: int = 500) -> folium.Map:
     """``units`` (any CRS) need ``covered`` and ``pop65``; ``picks`` come from
-    :func:`dashboard.coverage.suggest`; ``extra_points`` are user-clicked (lat, lon) candidates."""
+    :func:`dashboard.coverage.suggest`; ``extra_points`` are user-clicked candidates, ``(lat, lon)``
+    or ``(lat, lon, text)`` with the text of their badge (「地点1 +0人」)."""
     bounds = areas.total_bounds
     fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
                        tiles=None, prefer_canvas=True, max_zoom=18)
@@ -72,13 +74,14 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
     CompactPoints([(r.lat, r.lon, 0, f"{r.name}（{r.category}）") for r in places.itertuples()],
                   [{"color": "#222222", "fillColor": "#ffffff", "radius": 5}], name="places").add_to(fmap)
     if extra_points:
-        CompactPoints([(lat, lon, 0, "クリックで追加した候補地点") for lat, lon in extra_points],
+        CompactPoints([(e[0], e[1], 0, "クリックで追加した候補地点") for e in extra_points],
                       [{"color": PICK_COLOR, "fillColor": "#ffffff", "radius": 7, "dashArray": "3,2"}],
                       name="extra").add_to(fmap)
     if picks:
         CompactPoints([(p["lat"], p["lon"], 0, f"{i}. {p['name']} +{p['gain65']:,}人") for i, p in enumerate(picks, 1)],
                       [{"color": "#ffffff", "fillColor": PICK_COLOR, "radius": 10, "weight": 3}], name="picks").add_to(fmap)
-        Labels([(p["lat"], p["lon"] + 0.0012, f"+{p['gain65']:,}人") for p in picks], 15).add_to(fmap)
+    if picks or extra_points:  # rings and 「+N人」 above the area names, so no candidate hides under one
+        CandidateBadges(candidate_badges(picks, extra_points), PICK_COLOR).add_to(fmap)
     items = [(color, f"カバー率 {label}", False) for _, color, label in COVERAGE_CLASSES]
     items += [(UNCOVERED_COLOR, f"徒歩{distance_m} m 圏外の65歳以上がいる区画", False),
               ("#222222", "対象の集いの場", True)]
@@ -87,3 +90,15 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
     Legend(items).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
+
+
+def candidate_badges(picks: list[dict], extra_points) -> list[tuple[float, float, str, str]]:
+    """Badge rows for :class:`CandidateBadges`: each pick 「1. +N人」, then each clicked point that was
+    not picked with its own text (default 「追加した地点」), so a point adding nobody still shows."""
+    rows = [(p["lat"], p["lon"], "pick", f"{i}. +{p['gain65']:,}人") for i, p in enumerate(picks, 1)]
+    at_picks = {(round(p["lat"], 6), round(p["lon"], 6)) for p in picks}
+    for point in extra_points:
+        lat, lon = point[0], point[1]
+        if (round(lat, 6), round(lon, 6)) not in at_picks:
+            rows.append((lat, lon, "clicked", point[2] if len(point) > 2 else "追加した地点"))
+    return rows

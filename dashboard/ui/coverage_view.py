@@ -88,12 +88,19 @@ def distance_caption(result: coverage.CoverageResult, as_of: str) -> None:
                "住民の住む場所は250mメッシュを圏域で分けた区画の代表点で近似しています。")
 
 
-def suggestion_caption(result: coverage.CoverageResult) -> None:
-    text = ("公民館・集会所などの候補会場（と地図をクリックして追加した地点）から、徒歩圏外の65歳以上を"
-            "最も多く新たにカバーする順に選びます（貪欲法）。")
+def suggestion_caption(result: coverage.CoverageResult, plan: coverage.Suggestion) -> None:
+    if plan.area_id is None:
+        where = "市内の公民館・集会所などの候補会場"
+        whom = "市全体の徒歩圏外の65歳以上"
+    else:
+        where = (f"{plan.area_name}の中の候補会場" if plan.venues_in_area_only
+                 else f"市内すべての候補会場（{plan.area_name}の外の会場も含む）")
+        whom = f"{plan.area_name}の徒歩圏外の65歳以上"
+    text = (f"{where}（{plan.venues_searched}件）と地図をクリックして追加した地点から、{whom}"
+            f"（{plan.uncovered65:,.0f}人）を最も多く新たにカバーする順に選びます（貪欲法）。効果＝新たに徒歩圏に入る{whom}。")
     if result.on_network:
         text += "候補からの徒歩圏は直線距離で見ているため、効果は道路距離での効果より多めに出ることがあります。"
-    st.caption(text)
+    st.caption(md_escape(text))
 
 
 def kpis(table: pd.DataFrame, area_id: str | None, as_of: str) -> None:
@@ -148,14 +155,27 @@ def suggestion_controls() -> int:
     return st.slider("新しい集いの場の数", 1, 5, 3, key="tsudoi_cov_k")
 
 
+def venue_scope(area_name: str | None) -> bool:
+    """With an area chosen: search only its venues (True) or the whole city's (False)."""
+    if area_name is None:
+        return True
+    choice = st.radio("候補会場を探す範囲", ["area", "city"], horizontal=True, key="tsudoi_cov_scope",
+                      format_func={"area": f"{area_name}の中だけ", "city": "市全体（圏域の外の会場も）"}.get,
+                      help=f"どちらの場合も、効果は{area_name}の徒歩圏外の65歳以上だけを数えます。")
+    return choice == "area"
+
+
 def extra_points() -> list[tuple[float, float]]:
     return st.session_state.setdefault(EXTRA_POINTS_KEY, [])
 
 
 @st.fragment
-def coverage_map(areas, result: coverage.CoverageResult, picks: list[dict]) -> None:
+def coverage_map(areas, result: coverage.CoverageResult, plan: coverage.Suggestion) -> None:
     """The map; a click on it adds a candidate point (for the next-salon suggestion)."""
-    fmap = build_coverage_map(areas, result.table, result.units, result.places, picks, extra_points(),
+    badges = {(c["lat"], c["lon"]): f"{c['name'].removeprefix('地図で追加した')} +{c['gain65']:,}人"
+              for c in plan.clicked}
+    extra = [(lat, lon, badges.get((lat, lon), "追加した地点")) for lat, lon in extra_points()]
+    fmap = build_coverage_map(areas, result.table, result.units, result.places, plan.picks, extra,
                               basemap=basemap_choice(),
                               distance_m=result.query.distance_m)
     clicked = show_map(fmap, key="tsudoi_coverage_map", height=600, map_clicks=True)
@@ -164,24 +184,43 @@ def coverage_map(areas, result: coverage.CoverageResult, picks: list[dict]) -> N
         st.rerun()  # the suggestion below depends on the new point
 
 
-def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFrame, prefecture: int) -> None:
-    """How many new places, the map with picks (click to add candidate points) and the pick list."""
-    k = suggestion_controls()
-    extra = pd.DataFrame([{"id": f"click-{i + 1}", "name": f"地図で追加した地点{i + 1}", "lat": lat, "lon": lon}
-                          for i, (lat, lon) in enumerate(extra_points())])
-    candidates = pd.concat([venues[["id", "name", "lat", "lon"]], extra], ignore_index=True)
-    picks = coverage.suggest(result, candidates, k, prefecture)
+def clicked_frame() -> pd.DataFrame:
+    """The points added by clicking the map, as candidates (``id, name, lat, lon``)."""
+    return pd.DataFrame([{"id": f"click-{i + 1}", "name": f"地図で追加した地点{i + 1}", "lat": lat, "lon": lon}
+                         for i, (lat, lon) in enumerate(extra_points())], columns=["id", "name", "lat", "lon"])
+
+
+def suggestion_table(plan: coverage.Suggestion) -> pd.DataFrame:
+    """The picks in order, then every clicked point that was not picked (「+0人」 when it adds nobody)."""
+    rows = [{"順": str(number), "候補": pick["name"], "効果（+人）": f"+{pick['gain65']:,}人", "メモ": ""}
+            for number, pick in enumerate(plan.picks, start=1)]
+    rows += [{"順": "—", "候補": c["name"], "効果（+人）": f"+{c['gain65']:,}人", "メモ": c["note"]}
+             for c in plan.clicked if c["rank"] is None]
+    return pd.DataFrame(rows, columns=["順", "候補", "効果（+人）", "メモ"])
+
+
+def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFrame, prefecture: int,
+                     area_id: str | None = None) -> None:
+    """How many new places and where to look, the map with picks (click to add candidate points) and
+    the pick list; fewer picks than asked are explained, clicked points always listed."""
+    names = dict(zip(areas["area_id"], areas["area_name"]))
+    left_control, right_control = st.columns(2)
+    with left_control:
+        k = suggestion_controls()
+    with right_control:
+        inside = venue_scope(names.get(area_id))
+    plan = coverage.plan_suggestions(result, venues, k, prefecture, area_id=area_id, venues_in_area_only=inside,
+                                     clicked=clicked_frame())
     left, right = st.columns([3, 2])
     with left:
-        coverage_map(areas, result, picks)
+        coverage_map(areas, result, plan)
     with right:
-        suggestion_caption(result)
-        if picks:
-            st.dataframe(pd.DataFrame({"順": range(1, len(picks) + 1), "候補": [p["name"] for p in picks],
-                                       "効果（+人）": [f"+{p['gain65']:,}" for p in picks]}),
-                         hide_index=True, width="stretch")
-        else:
-            st.info("どの候補でも徒歩圏の65歳以上は増えません。距離を短くするか、地図をクリックして候補地点を追加してください。")
+        suggestion_caption(result, plan)
+        table = suggestion_table(plan)
+        if len(table):
+            st.dataframe(table, hide_index=True, width="stretch")
+        if plan.shortfall:
+            st.info(md_escape(plan.shortfall))
         if extra_points() and st.button("追加した地点を消す"):
             extra_points().clear()
             st.rerun()

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -84,4 +85,44 @@ def test_bad_option_exits_2_with_a_japanese_message(demo_db_copy, tmp_path, opti
     assert JAPANESE.search(result.stderr), result.stderr
     assert "Traceback" not in result.stderr
     assert options[1] in result.stderr
+    assert not out.exists()
+
+
+def _venue_areas(db_path) -> dict[str, str]:
+    with sqlite3.connect(db_path) as db:
+        return dict(db.execute("select id, area_id from candidate_venues"))
+
+
+def test_suggest_for_an_area_picks_only_its_venues_and_explains_a_shortfall(demo_db_copy, tmp_path):
+    out = tmp_path / "minami.json"
+    result = run(demo_db_copy, "suggest", "--distance", "300", "--k", "3", "--area", "minami", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    picks = json.loads(out.read_text(encoding="utf-8"))
+    venue_area = _venue_areas(demo_db_copy)
+    assert 1 <= len(picks) < 3
+    assert {venue_area[p["candidate_id"]] for p in picks} == {"minami"}
+    assert "南町地区の中の候補会場" in result.stdout
+    assert f"{len(picks)}件だけです" in result.stdout  # asked for 3, got fewer: said why
+
+
+def test_suggest_area_option_keeps_the_other_options(demo_db_copy, tmp_path):
+    inside = tmp_path / "inside.json"
+    anywhere = tmp_path / "anywhere.json"
+    common = ("suggest", "--distance", "500", "--frequency", "monthly", "--k", "2", "--area", "chuo")
+    assert run(demo_db_copy, *common, "--out", str(inside)).returncode == 0
+    result = run(demo_db_copy, *common, "--venues-anywhere", "--out", str(anywhere))
+    assert result.returncode == 0, result.stderr
+    assert "市内すべての候補会場" in result.stdout
+    venue_area = _venue_areas(demo_db_copy)
+    assert {venue_area[p["candidate_id"]] for p in json.loads(inside.read_text(encoding="utf-8"))} <= {"chuo"}
+    # the first greedy pick is the best single venue: over more venues it can only gain as much or more
+    first = [json.loads(path.read_text(encoding="utf-8")) for path in (inside, anywhere)]
+    assert (first[1][0]["gain65"] if first[1] else 0) >= (first[0][0]["gain65"] if first[0] else 0)
+
+
+def test_suggest_unknown_area_exits_2_naming_the_areas(demo_db_copy, tmp_path):
+    out = tmp_path / "x.json"
+    result = run(demo_db_copy, "suggest", "--k", "2", "--area", "nowhere", "--out", str(out))
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "minami（南町地区）" in result.stderr
     assert not out.exists()

@@ -6,8 +6,11 @@ an independent path from the page's cached UI reads, and formatted as the page f
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import create_engine
@@ -145,3 +148,73 @@ def test_logging_out_on_the_coverage_page_hides_its_content(app):
     assert not at.exception
     assert TITLE not in titles(at)
     assert not at.metric
+
+
+# --- next-salon suggestions for the chosen 圏域 -------------------------------------------------
+
+def _venue_areas(db_path) -> dict[str, str]:
+    with sqlite3.connect(db_path) as db:
+        return dict(db.execute("select name, area_id from candidate_venues where municipality_code = ?", (CODE,)))
+
+
+def _suggestion_table(app: AppTest) -> pd.DataFrame | None:
+    frames = [d.value for d in app.dataframe if "効果（+人）" in d.value.columns]
+    return frames[0] if frames else None
+
+
+def _coverage_map_script(app: AppTest) -> str:
+    maps = [c for c in app.get("component_instance") if c.proto.component_name == "streamlit_folium.st_folium"]
+    assert len(maps) == 1
+    return json.loads(maps[0].proto.json_args)["script"]
+
+
+def _in_area(app: AppTest, area_id: str, distance_m: int) -> AppTest:
+    at = as_coordinator(app)
+    at.select_slider(key="tsudoi_cov_distance").set_value(distance_m).run()
+    at.selectbox(key="tsudoi_coverage_area").set_value(area_id).run()
+    assert not at.exception
+    return at
+
+
+def test_with_an_area_chosen_every_pick_is_a_venue_of_that_area(app, demo_db_path):
+    venue_area = _venue_areas(demo_db_path)
+    for area_id in ("minami", "tsukagoshi", "nishiki"):
+        at = _in_area(app, area_id, 300)
+        table = _suggestion_table(at)
+        names = [] if table is None else [n for n, order in zip(table["候補"], table["順"]) if order != "—"]
+        assert all(venue_area[name] == area_id for name in names), (area_id, names)
+        assert len(names) <= 3
+        with sqlite3.connect(demo_db_path) as db:
+            (area_name,) = db.execute("select name from areas where id = ?", (area_id,)).fetchone()
+        captions = " ".join(c.value for c in at.caption)
+        assert f"{area_name}の中の候補会場" in captions.replace("\\", "")
+        if len(names) < 3:  # asked for 3: the shortfall is explained
+            info = " ".join(i.value for i in at.info).replace("\\", "")
+            assert f"{len(names)}件だけです" in info or "増えません" in info, info
+
+
+def test_the_whole_city_can_be_searched_for_an_areas_people(app, demo_db_path):
+    at = _in_area(app, "chuo", 500)
+    at.radio(key="tsudoi_cov_scope").set_value("city").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "市内すべての候補会場（中央地区の外の会場も含む）" in captions
+    assert "中央地区の徒歩圏外の65歳以上" in captions
+
+
+def test_a_clicked_point_that_adds_nobody_stays_listed_and_on_the_map(app, demo_db_path):
+    # a click on an active サロン: everyone within D of it is already within D of that salon → +0
+    with sqlite3.connect(demo_db_path) as db:
+        lat, lon = db.execute("select lat, lon from places where municipality_code = ? and status = 'active' "
+                              "and category = 'サロン' and area_id = 'minami' order by id", (CODE,)).fetchone()
+    app.session_state["tsudoi_extra_candidates"] = [(lat, lon)]
+    at = _in_area(app, "minami", 300)
+    table = _suggestion_table(at)
+    row = table[table["候補"] == "地図で追加した地点1"]
+    assert len(row) == 1
+    assert row.iloc[0]["効果（+人）"] == "+0人"
+    assert row.iloc[0]["順"] == "—"
+    assert "徒歩圏外の65歳以上はいません" in row.iloc[0]["メモ"]
+    script = _coverage_map_script(at)
+    assert "地点1 +0人" in script
+    assert "zIndexOffset: 10000" in script  # drawn above the area names
