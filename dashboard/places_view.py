@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import schedule, vocab
 from dashboard.normalize import is_missing, search_key
+from dashboard.readings import text_matches
 from dashboard.settings import STALE_AFTER_DAYS
 
 WEEKDAYS = {"MO": "月", "TU": "火", "WE": "水", "TH": "木", "FR": "金", "SA": "土", "SU": "日"}
@@ -73,11 +74,8 @@ def filter_places(places: pd.DataFrame, chosen: PlaceFilter) -> pd.DataFrame:
         mask &= places["area_id"] == chosen.area_id
     if chosen.statuses:
         mask &= places["status"].isin(chosen.statuses)
-    key = search_key(chosen.text)
-    if key:
-        haystack = (places["name"].fillna("") + " " + places["name_kana"].fillna("") + " "
-                    + places["address"].fillna("")).map(search_key)
-        mask &= haystack.str.contains(key, regex=False)
+    if search_key(chosen.text):  # name, ふりがな or address, as written or as read (readings.py)
+        mask &= text_matches(places, chosen.text)
     return places[mask]
 
 
