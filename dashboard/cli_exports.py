@@ -1,6 +1,8 @@
-"""``python -m dashboard export places|template``: places in every export format, and the input template.
+"""``python -m dashboard export places|template|public-map|guidebook``: places in every export format,
+the input template, and the two artefacts for residents (the one-file offline map and the
+支え合いガイドブック PDF).
 
-:func:`register` adds the two commands to the ``export`` sub-command parser of :mod:`dashboard.cli`.
+:func:`register` adds the commands to the ``export`` sub-command parser of :mod:`dashboard.cli`.
 """
 
 from __future__ import annotations
@@ -80,8 +82,34 @@ def cmd_export_template(args, engine) -> int:
     return cli_common.EXIT_OK
 
 
+def cmd_export_public_map(args, engine) -> int:
+    from dashboard.publicmap import build_html  # imported here: the CLI starts fast without it
+
+    code = cli_common.municipality(engine, args.municipality)
+    data = build_html(engine, code, tiles=args.tiles)
+    cli_common.write_file(args.out, data)
+    print(f"住民向けの地図（1ファイル、{len(data) / 1024:,.0f} KB、公開分のみ）を書き出しました: {args.out}"
+          + ("（背景地図なし）" if args.tiles == "none" else "（背景地図：地理院タイル、オフラインでは境界のみ）"))
+    return cli_common.EXIT_OK
+
+
+def cmd_export_guidebook(args, engine) -> int:
+    from dashboard.guidebook import build_guidebook, online_map_url
+
+    code = cli_common.municipality(engine, args.municipality)
+    if Path(args.out).suffix.lower() != ".pdf":
+        raise cli_common.UsageError(f"ガイドブックは PDF（.pdf）です: {args.out}")
+    url = online_map_url(reads.meta(engine, code), args.url)
+    pages = build_guidebook(engine, code, args.out, edition=args.edition, url=url)
+    edition = "やさしい日本語版" if args.edition == "easy" else "標準版"
+    print(f"地域支え合いガイドブック（{edition}、{pages} ページ、公開分のみ）を書き出しました: {args.out}")
+    if url is None:
+        print("注意: インターネットの地図のURLがないため、QRコードを載せていません（--url で指定できます）")
+    return cli_common.EXIT_OK
+
+
 def register(export_subparsers: argparse._SubParsersAction) -> None:
-    """Add ``places`` and ``template`` to the ``export`` sub-commands."""
+    """Add ``places``, ``template``, ``public-map`` and ``guidebook`` to the ``export`` sub-commands."""
     places = export_subparsers.add_parser(
         "places", help="places as CSV, Excel, GeoJSON, GeoPackage or 自治体標準オープンデータセット CSV")
     places.add_argument("--format", choices=FORMATS,
@@ -95,3 +123,22 @@ def register(export_subparsers: argparse._SubParsersAction) -> None:
     template = export_subparsers.add_parser("template", help="Excel template for entering places (.xlsx)")
     template.add_argument("--out", required=True)
     template.set_defaults(func=cmd_export_template)
+
+    public_map = export_subparsers.add_parser(
+        "public-map", help="one self-contained HTML map for residents (public places only; works offline from file://)")
+    public_map.add_argument("--out", required=True, help="the .html file to write")
+    public_map.add_argument("--tiles", choices=("none", "gsi"), default="none",
+                            help="background tiles: none (default; city outline and areas only, fully offline) "
+                                 "or gsi (地理院タイル 淡色地図, needs the internet, switchable off)")
+    public_map.add_argument("--municipality")
+    public_map.set_defaults(func=cmd_export_public_map)
+
+    guidebook = export_subparsers.add_parser(
+        "guidebook", help="地域支え合いガイドブック: A4 large-print PDF for residents (public places only)")
+    guidebook.add_argument("--out", required=True, help="the .pdf file to write")
+    guidebook.add_argument("--edition", choices=("standard", "easy"), default="standard",
+                           help="standard (日本語) or easy (やさしい日本語)")
+    guidebook.add_argument("--url", help="address of the online map for the QR code "
+                                         "(default: the city's public_map_url fact; none: no QR code)")
+    guidebook.add_argument("--municipality")
+    guidebook.set_defaults(func=cmd_export_guidebook)
