@@ -6,6 +6,7 @@ its unit, denominator and as-of date, so a council member can read it off the sc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -80,3 +81,59 @@ def _short(label: str) -> str:
     for suffix in ("の低下", "の傾向", "傾向"):
         label = label.removesuffix(suffix)
     return label.replace("手段的自立度（IADL）", "IADL")
+
+
+def clamp_distance(value, allowed: tuple[int, ...], default: int) -> int:
+    """A walking distance from the URL (text, metres) → one of ``allowed``; anything else → ``default``."""
+    try:
+        metres = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return metres if metres in allowed else default
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    area_name: str
+    priority: bool
+    coverage: str  # 「92%」
+    gap: str  # 「-3ポイント」 (difference from the city's coverage)
+    risks: str  # 「2項目」 above the city's rate
+
+
+@dataclass(frozen=True)
+class PrioritySummary:
+    """The priority slide: one row per area (priority areas first, at most ``max_rows``), whether
+    any area qualifies (none → 「該当なし」), and the names of the areas left off the slide."""
+
+    rows: list[PriorityRow]
+    any_priority: bool
+    left_off: list[str]
+
+
+def priority_summary(table: pd.DataFrame, names: dict[str, str], max_rows: int = 10) -> PrioritySummary:
+    """Rows of :func:`dashboard.survey.service.priority_areas` output, in its order (priority areas
+    first), for a slide that has room for ``max_rows``. Areas missing from ``names`` keep their id,
+    so nothing silently disappears."""
+    rows = [PriorityRow(names.get(r.area_id, r.area_id), bool(r.priority), f"{r.coverage65 * 100:.0f}%",
+                        f"{r.coverage_gap_pt:+.0f}ポイント", f"{r.risks_above_city}項目")
+            for r in table.itertuples()]
+    return PrioritySummary(rows[:max_rows], any(r.priority for r in rows), [r.area_name for r in rows[max_rows:]])
+
+
+#: Characters Windows, macOS or a browser refuse (or treat specially) in a downloaded file name.
+_FILE_NAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def file_label(text: str, fallback: str) -> str:
+    """A readable piece of a download file name (「中央地区」 stays Japanese); unsafe characters
+    become 「_」, and an empty result falls back to ``fallback``."""
+    label = _FILE_NAME_UNSAFE.sub("_", str(text or "")).strip(" ._")
+    return label[:60] or fallback
+
+
+def material_file_names(area_id: str | None, area_label: str) -> dict[str, str]:
+    """Download names of a slide's materials, by the area's Japanese name: ``karte`` (this area's
+    地域カルテ), ``all`` (every area) and ``map`` (PNG). ``area_id`` None = the whole city."""
+    name = file_label(area_label, "市全体") if area_id else "市全体"
+    return {"karte": f"地域カルテ_{name}.pdf", "all": "地域カルテ_全圏域.pdf", "map": f"地図_{name}.png"}

@@ -11,6 +11,7 @@ from dashboard.htmlsafe import escape
 from dashboard.maps.candidates import CandidateBadges
 from dashboard.maps.offline import offline_map
 from dashboard.maps.points import CompactPoints, Labels
+from dashboard.maps.projector import FillFrame, ForwardSlideKeys
 from dashboard.maps.resource_map import BASEMAPS, Legend, MetricScale
 
 #: Coverage classes (fraction of 65+ covered) → colour, light to dark blue (colour-blind safe,
@@ -18,6 +19,8 @@ from dashboard.maps.resource_map import BASEMAPS, Legend, MetricScale
 COVERAGE_CLASSES = ((0.0, "#fde0c5", "50%未満"), (0.5, "#fdb97d", "50〜70%"), (0.7, "#9ecae1", "70〜85%"),
                     (0.85, "#4292c6", "85〜95%"), (0.95, "#08519c", "95%以上"))
 UNCOVERED_COLOR = "#D55E00"
+#: Area names on a projected slide: readable from the back of a meeting room.
+PROJECTOR_LABEL_PX = 22
 PICK_COLOR = "#009E73"
 
 
@@ -40,13 +43,18 @@ def coverage_color(fraction) -> str:
 
 def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.GeoDataFrame,
                        places: pd.DataFrame, picks: list[dict], extra_points: list[tuple[float, float]],
-                       *, basemap: str = "gsi_pale", distance_m: int = 500) -> folium.Map:
+                       *, basemap: str = "gsi_pale", distance_m: int = 500, projector: bool = False) -> folium.Map:
     """``units`` (any CRS) need ``covered`` and ``pop65``; ``picks`` come from
     :func:`dashboard.coverage.suggest`; ``extra_points`` are user-clicked candidates, ``(lat, lon)``
-    or ``(lat, lon, text)`` with the text of their badge (「地点1 +0人」)."""
+    or ``(lat, lon, text)`` with the text of their badge (「地点1 +0人」).
+
+    ``projector`` (会議モード): no legend inside the map (the slide draws a large one beside it, so
+    nothing covers the areas), area names at :data:`PROJECTOR_LABEL_PX`, the map fills the frame the
+    slide gives it and re-fits the areas, and clicker keys pressed on the map still change slides."""
     bounds = areas.total_bounds
     fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
-                       tiles=None, prefer_canvas=True, max_zoom=18)
+                       tiles=None, prefer_canvas=True, max_zoom=18, keyboard=not projector,
+                       **({"zoom_snap": 0.25, "zoom_delta": 0.5} if projector else {}))
     MetricScale().add_to(fmap)
     _, url, attribution = BASEMAPS.get(basemap, BASEMAPS["gsi_pale"])
     if url:
@@ -70,9 +78,9 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
             "fillColor": UNCOVERED_COLOR, "fillOpacity": 0.45, "color": UNCOVERED_COLOR, "weight": 1},
             tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
     points = areas.geometry.representative_point()
-    Labels(zip(points.y, points.x, areas["area_name"]), 16).add_to(fmap)
+    Labels(zip(points.y, points.x, areas["area_name"]), PROJECTOR_LABEL_PX if projector else 16).add_to(fmap)
     CompactPoints([(r.lat, r.lon, 0, f"{r.name}（{r.category}）") for r in places.itertuples()],
-                  [{"color": "#222222", "fillColor": "#ffffff", "radius": 5}], name="places").add_to(fmap)
+                  [{"color": "#222222", "fillColor": "#ffffff", "radius": 7 if projector else 5}], name="places").add_to(fmap)
     if extra_points:
         CompactPoints([(e[0], e[1], 0, "クリックで追加した候補地点") for e in extra_points],
                       [{"color": PICK_COLOR, "fillColor": "#ffffff", "radius": 7, "dashArray": "3,2"}],
@@ -82,14 +90,24 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
                       [{"color": "#ffffff", "fillColor": PICK_COLOR, "radius": 10, "weight": 3}], name="picks").add_to(fmap)
     if picks or extra_points:  # rings and 「+N人」 above the area names, so no candidate hides under one
         CandidateBadges(candidate_badges(picks, extra_points), PICK_COLOR).add_to(fmap)
+    corners = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+    if projector:
+        FillFrame(corners).add_to(fmap)
+        ForwardSlideKeys().add_to(fmap)
+        return fmap
+    Legend(legend_items(distance_m, picks=bool(picks))).add_to(fmap)
+    fmap.fit_bounds(corners)
+    return fmap
+
+
+def legend_items(distance_m: int, *, picks: bool = False) -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` of the coverage map's legend, for the map or a slide beside it."""
     items = [(color, f"カバー率 {label}", False) for _, color, label in COVERAGE_CLASSES]
     items += [(UNCOVERED_COLOR, f"徒歩{distance_m} m 圏外の65歳以上がいる区画", False),
               ("#222222", "対象の集いの場", True)]
     if picks:
         items.append((PICK_COLOR, "新しい集いの場の候補（+効果）", False))
-    Legend(items).add_to(fmap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    return fmap
+    return items
 
 
 def candidate_badges(picks: list[dict], extra_points) -> list[tuple[float, float, str, str]]:

@@ -75,3 +75,51 @@ def test_suppressed_area_never_shows_a_rate():
 def test_without_a_survey_the_slide_says_so():
     items = council.headlines("b", _areas(), _coverage(), _places(), None, "x", 500, None)
     assert items[3].value == "―"
+
+
+# --------------------------------------------------------------------------- distance, priority, files
+
+
+@pytest.mark.parametrize("value,expected", [("800", 800), ("1000", 1000), ("750", 500), ("", 500), (None, 500),
+                                            ("8e2", 500), ("<script>", 500)])
+def test_distances_from_the_url_are_one_of_the_choices(value, expected):
+    assert council.clamp_distance(value, (300, 500, 800, 1000), 500) == expected
+
+
+def _priority_table(flags):
+    """priority_areas-shaped rows; coverage and gaps chosen so the formatted text is easy to check."""
+    return pd.DataFrame({"area_id": ["a", "b", "c"][:len(flags)], "coverage65": [0.7, 0.95, 0.9][:len(flags)],
+                         "coverage_gap_pt": [-12.0, 13.0, 8.0][:len(flags)],
+                         "risks_above_city": [2, 0, 1][:len(flags)], "priority": flags})
+
+
+def test_priority_summary_keeps_the_order_and_formats_each_figure():
+    summary = council.priority_summary(_priority_table([True, False, False]), {"a": "東地区", "b": "西地区"})
+    assert summary.any_priority and summary.left_off == []
+    first, second, third = summary.rows
+    assert (first.area_name, first.priority, first.coverage, first.gap, first.risks) == (
+        "東地区", True, "70%", "-12ポイント", "2項目")
+    assert (second.area_name, second.gap) == ("西地区", "+13ポイント")
+    assert third.area_name == "c"  # a name the store does not know keeps its id rather than vanishing
+
+
+def test_priority_summary_says_when_no_area_qualifies():
+    summary = council.priority_summary(_priority_table([False, False, False]), {})
+    assert not summary.any_priority and len(summary.rows) == 3
+
+
+def test_priority_summary_leaves_off_what_does_not_fit_and_says_which():
+    summary = council.priority_summary(_priority_table([True, False, False]), {"c": "南地区"}, max_rows=2)
+    assert len(summary.rows) == 2 and summary.left_off == ["南地区"]
+
+
+@pytest.mark.parametrize("label,expected", [("中央地区", "中央地区"), ("北/南:地区?", "北_南_地区"), ("  ", "x"),
+                                            ("..", "x"), ('a"<>|*b', "a_b")])
+def test_file_labels_keep_japanese_and_drop_unsafe_characters(label, expected):
+    assert council.file_label(label, "x") == expected
+
+
+def test_material_file_names_use_the_area_name_never_its_id():
+    names = council.material_file_names("chuo", "中央地区")
+    assert names == {"karte": "地域カルテ_中央地区.pdf", "all": "地域カルテ_全圏域.pdf", "map": "地図_中央地区.png"}
+    assert council.material_file_names(None, "市全体")["map"] == "地図_市全体.png"
