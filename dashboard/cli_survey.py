@@ -89,8 +89,8 @@ def cmd_survey_table(args, engine) -> int:
 
 def cmd_survey_generate(args, engine) -> int:
     from dashboard.settings import DATA_DIR
-    from dashboard.survey.generate import (generate_helpers_survey, generate_survey, read_age_structure,
-                                           write_survey_csv)
+    from dashboard.importers.juki import read_age_structure
+    from dashboard.survey.generate import generate_helpers_survey, generate_survey, write_survey_csv
 
     code = _municipality(engine, args.municipality)
     areas = reads.areas(engine, code)

@@ -19,13 +19,14 @@ from dashboard.auth import put_user
 from dashboard.demo.places import generate_demo_places
 from dashboard.importers import estat, geolonia, gsi, mhlw, n03
 from dashboard.geocode import town_of_address
+from dashboard.importers.juki import read_age_structure
 from dashboard.importers.places import validate
 from dashboard.importers.tables import sha256_of
 from dashboard.settings import DATA_DIR, WARABI_DIR
 from dashboard.store import models as m
 from dashboard.store import writes
 from dashboard.store.engine import write_session
-from dashboard.survey.generate import generate_helpers_survey, generate_survey, read_age_structure, write_survey_csv
+from dashboard.survey.generate import generate_helpers_survey, generate_survey, write_survey_csv
 from dashboard.survey.io import read_helpers, read_survey
 from geo.crs import projected_crs
 

@@ -5,7 +5,7 @@ Two generators:
 * :func:`generate_survey` — the canonical 介護予防・日常生活圏域ニーズ調査 respondent file
   (:data:`dashboard.survey.schema.CANONICAL_COLUMNS`), with respondents spread over the 日常生活圏域
   in proportion to their 65+ population and ages/sexes following the real 住民基本台帳 age structure
-  (:func:`read_age_structure`).
+  (read by :func:`dashboard.importers.juki.read_age_structure`).
 * :func:`generate_helpers_survey` — the 川島町-style needs ↔ helpers household survey (survey.md §4).
 
 How answers are made: every respondent has a latent *frailty* = age effect + area effect (fixed per area
@@ -25,108 +25,17 @@ municipal ニーズ調査 reports — 転倒 25–35 %, 運動器 10–18 %, 閉
 **approximate, for a demo; not any city's results.** An older municipality gets higher risk rates, as it
 should. All data made here is fictitious: label it 「架空の調査データ」.
 
-Pure numpy/pandas; the only I/O is :func:`read_age_structure` (reads a workbook) and
-:func:`write_survey_csv`.
+Pure numpy/pandas; the only I/O is :func:`write_survey_csv`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dashboard.errors import InputError, Problem
 from dashboard.survey import schema
-
-# --------------------------------------------------------------------------------------------------
-# 住民基本台帳 年齢階級別人口 (総務省)
-# --------------------------------------------------------------------------------------------------
-
-_BAND_LABEL = re.compile(r"^(\d+)歳(?:～\d+歳|以上)$")
-_SEX_CODES = {"男": 1, "女": 2}
-
-
-def _problem(path: Path, message_ja: str, detail_en: str) -> InputError:
-    return InputError([Problem(path.name, message_ja, detail_en)])
-
-
-def read_age_structure(xlsx_path, municipality_code: str) -> pd.DataFrame:
-    """Persons aged 65+ of one municipality by 5-year band and sex, from the 総務省 workbook
-    「住民基本台帳に基づく人口、人口動態及び世帯数 — 年齢階級別人口（市区町村別）」 (e.g.
-    ``data/saitama/soumu_juki_2204ssnen.xlsx``).
-
-    ``municipality_code`` is the 団体コード, either with its check digit (6 digits, 蕨市 = ``"112232"``) or
-    without (5 digits, ``"11223"`` as the store uses). Returns ``band_start, sex, count`` (ints; ``sex`` 1 男 /
-    2 女; ``band_start`` 65, 70 … 100, where 100 is 「100歳以上」), sorted by band then sex; the
-    municipality's name is in ``frame.attrs["municipality_name"]``.
-
-    Raises :class:`~dashboard.errors.InputError` if the file cannot be read, the code is not a
-    municipality in it, or its 65+ breakdown is not published.
-    """
-    path = Path(xlsx_path)
-    code = unicodedata.normalize("NFKC", str(municipality_code)).strip()
-    if not re.fullmatch(r"\d{5}|\d{6}", code):
-        raise _problem(path, f"市区町村コード「{municipality_code}」は5桁または6桁（検査数字付き）の数字で指定してください。",
-                       "municipality code must be 5 digits or 6 digits with the check digit")
-    try:
-        raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise _problem(path, "年齢階級別人口のExcelファイルを読み込めません。",
-                       f"cannot read the workbook: {exc}") from exc
-
-    def cell_text(value) -> str:
-        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
-
-    header_rows = [i for i in range(min(len(raw), 10)) if cell_text(raw.iat[i, 0]) == "団体コード"]
-    if not header_rows:
-        raise _problem(path, "「団体コード」の見出し行が見つかりません。総務省の年齢階級別人口（市区町村別）の表ですか。",
-                       "no header row starting with 団体コード in the first 10 rows")
-    header = header_rows[0]
-    labels = {cell_text(raw.iat[header, j]): j for j in range(raw.shape[1])}
-    bands = {}
-    for i in range(header + 1):
-        for j in range(raw.shape[1]):
-            match = _BAND_LABEL.match(cell_text(raw.iat[i, j]))
-            if match and int(match.group(1)) >= 65:
-                bands[int(match.group(1))] = j
-    if "性別" not in labels or "市区町村名" not in labels or set(bands) != set(range(65, 101, 5)):
-        raise _problem(path, "見出しに「性別」「市区町村名」または65歳以上の5歳階級（65歳～69歳 … 100歳以上）がありません。",
-                       f"expected columns 性別, 市区町村名 and bands 65..100, found bands {sorted(bands)}")
-
-    body = raw.iloc[header + 1:]
-    codes = body.iloc[:, 0].map(cell_text)
-    selected = body[codes == code] if len(code) == 6 else body[codes.str.fullmatch(r"\d{6}") & (codes.str[:5] == code)]
-    if selected.empty:
-        raise _problem(path, f"団体コード「{code}」の市区町村がファイルにありません。",
-                       f"municipality code {code} not found (6-digit codes need the right check digit, "
-                       "e.g. 蕨市 = 112232)")
-    name = cell_text(selected.iat[0, labels["市区町村名"]])
-    if name in ("", "-") or name.endswith("郡"):
-        raise _problem(path, f"団体コード「{code}」は市区町村ではなく都道府県または郡の合計です。",
-                       f"code {code} is a prefecture or 郡 total ({name or '-'}), not a municipality")
-
-    records = []
-    for _, row in selected.iterrows():
-        sex = _SEX_CODES.get(cell_text(row.iloc[labels["性別"]]))
-        if sex is None:
-            continue  # 計
-        for start, column in bands.items():
-            value = pd.to_numeric(cell_text(row.iloc[column]), errors="coerce")
-            if pd.isna(value) or value < 0:
-                raise _problem(path, f"{name}の{start}歳以上の年齢階級別人口が公表されていません（空欄または記号）。",
-                               f"non-numeric count {row.iloc[column]!r} for band {start}, sex {sex}")
-            records.append((start, sex, int(value)))
-    if {s for _, s, _ in records} != {1, 2}:
-        raise _problem(path, f"{name}の男・女別の行がありません。", "rows for 男 and 女 are both required")
-    frame = (pd.DataFrame(records, columns=["band_start", "sex", "count"])
-             .sort_values(["band_start", "sex"], ignore_index=True).astype("int64"))
-    frame.attrs["municipality_name"] = name
-    return frame
-
 
 # --------------------------------------------------------------------------------------------------
 # Model parameters (calibrated; see the module docstring)
@@ -293,7 +202,8 @@ def generate_survey(areas: pd.DataFrame, age_structure: pd.DataFrame, *, n: int,
     """A synthetic (架空) needs-survey respondent file with exactly ``schema.CANONICAL_COLUMNS``.
 
     ``areas``: ``area_id, pop65, pop75, pop85`` (persons aged 65+, 75+, 85+ — cumulative, as the store holds
-    them). ``age_structure``: ``band_start, sex, count`` for 5-year bands from 65 (:func:`read_age_structure`).
+    them). ``age_structure``: ``band_start, sex, count`` for 5-year bands from 65
+    (:func:`dashboard.importers.juki.read_age_structure`).
     Each respondent's area is drawn in proportion to ``pop65``; then the broad band (65–74 / 75–84 / 85+)
     from that area's shares; then the 5-year band and sex from ``age_structure`` within that broad band; the
     age is uniform within the band (100歳以上 → 100–104). Answers follow the latent model of the module
