@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from dashboard import exports, sources, vocab
 from dashboard.jis import local_government_code
 from dashboard.normalize import is_missing
-from dashboard.services.publish import PUBLISHED_STATUSES, published_places
+from dashboard.services.publish import PUBLISHED_STATUSES, public_city_facts, published_places
 from dashboard.store import reads
 
 DEFAULT_LICENCE = "CC BY 4.0"
@@ -112,7 +112,7 @@ def export_opendata(engine: Engine, code: str, out_dir: Path, *, licence: str = 
                                            out_dir / "README.md")
     csv_path.write_bytes(exports.places_ods_csv(_with_status_note(places), code, city["name"], city["prefecture"]))
     geojson_path.write_bytes(exports.json_bytes(exports.places_geojson(places)))
-    readme = readme_text(places, code, city["name"], city["prefecture"], reads.meta(engine, code), licence,
+    readme = readme_text(places, code, city["name"], city["prefecture"], public_city_facts(engine, code), licence,
                          today or date.today(), csv_path.name, geojson_path.name)
     readme_path.write_text(readme, encoding="utf-8")
     synthetic = int(places["is_synthetic"].fillna(False).astype(bool).sum())

@@ -7,8 +7,8 @@ named here — a table or column added later included — stays behind on the LG
 ========================  =====================================================================
 municipalities            code, name, prefecture, outline (``boundary_source`` is left out: for a
                           city's own file it is a file name)
-municipality_meta         only :data:`PUBLIC_CITY_FACTS` (sources → attribution, as-of dates, what
-                          is synthetic); import file names (``*_source``) are left out
+municipality_meta         :func:`public_city_facts`: sources (→ attribution), as-of dates, what is
+                          synthetic; import file names (``*_source``, in ``facilities_as_of``) are left out
 areas, towns              names, geometry and aggregate population (census and estimates by 町丁目
                           and 圏域 — published statistics, as on the public map today)
 places                    :func:`published_places`: ``visibility = public`` and not closed,
@@ -19,10 +19,11 @@ meta                      ``store_kind = published``, ``published_at``, ``revisi
 
 Left out on purpose: closed places (a resident who goes there finds nobody). Paused places stay, with
 their status 休止中, as in the one-file map and the guidebook (:mod:`dashboard.public_places`); the
-public map page decides whether to show them (today it shows active places only). Candidate venues (public buildings, but the list is the coordinators'
-planning of where a salon could open, and no public page shows it), population mesh cells (only the
-coverage page uses them), and every row of :data:`dashboard.public_mode.INTERNAL_TABLES` — users,
-logins, the cookie signing key, surveys, the audit log, snapshots, saved mappings, import batches.
+public map page decides whether to show them (today it shows active places only). Candidate venues
+(public buildings, but the list is the coordinators' planning of where a salon could open, and no
+public page shows it), population mesh cells (only the coverage page uses them), and every row of
+:data:`dashboard.public_mode.INTERNAL_TABLES` — users, logins, the cookie signing key, surveys, the
+audit log, snapshots, saved mappings, import batches.
 
 The copy is written to a temporary file next to the target, compacted (``VACUUM``, so no freed page
 keeps an old value) in rollback-journal mode (one file, no ``-wal``), checked with
@@ -33,6 +34,7 @@ previous copy as it was.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -52,6 +54,8 @@ from dashboard.store.engine import open_store, read_session, write_session
 #: City facts a resident may see (footer, about, sidebar): attribution and as-of dates.
 PUBLIC_CITY_FACTS = ("sources", "population_note", "boundary_as_of", "population_as_of", "facilities_as_of",
                      "demo", "synthetic", "towns_kind", "population_kind")
+#: An import records its file in ``facilities_as_of``: 「2026-04-01 取り込み（サロン一覧_作業用.xlsx）」.
+_IMPORTED_FILE = re.compile(r"取り込み（.*）$", re.DOTALL)
 #: Columns copied per table (``municipality_code`` ties rows to their city). Places: see
 #: :func:`published_places`.
 MUNICIPALITY_COLUMNS = ("code", "name", "prefecture", "boundary")
@@ -82,6 +86,16 @@ def published_places(engine: Engine, code: str) -> pd.DataFrame:
     ``visibility = public`` and status in :data:`PUBLISHED_STATUSES`. The published copy and the
     open data both come from here, so they always hold the same places."""
     return pd.DataFrame(_published_place_rows(engine, code), columns=list(reads.PUBLIC_PLACE_FIELDS))
+
+
+def public_city_facts(engine: Engine, code: str) -> dict[str, str]:
+    """The facts of city ``code`` a resident may see: :data:`PUBLIC_CITY_FACTS` only, and the date of
+    a places import without the name of its file (the office's file names stay in the office)."""
+    with read_session(engine) as session:
+        rows = session.execute(select(m.MunicipalityMeta.key, m.MunicipalityMeta.value)
+                               .where(m.MunicipalityMeta.municipality_code == code,
+                                      m.MunicipalityMeta.key.in_(PUBLIC_CITY_FACTS))).all()
+    return {key: _IMPORTED_FILE.sub("取り込み", value) for key, value in sorted(rows)}
 
 
 def _published_place_rows(engine: Engine, code: str) -> list[tuple]:
@@ -151,8 +165,7 @@ def _copy_city(source: Engine, session, code: str) -> dict[str, int]:
         if rows:
             session.execute(insert(model), rows)
         counts[model.__tablename__] = len(rows)
-    facts = _rows(source, m.MunicipalityMeta, ("municipality_code", "key", "value"),
-                  (m.MunicipalityMeta.municipality_code == code) & m.MunicipalityMeta.key.in_(PUBLIC_CITY_FACTS))
+    facts = [{"municipality_code": code, "key": k, "value": v} for k, v in public_city_facts(source, code).items()]
     if facts:
         session.execute(insert(m.MunicipalityMeta), facts)
     places = [{**dict(zip(reads.PUBLIC_PLACE_FIELDS, row)), "municipality_code": code, "visibility": "public"}
