@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dashboard import vocab
 from dashboard.errors import InputError
-from dashboard.importers.places import MAPPING_TARGETS, map_headers, read_places_sheet
+from dashboard.importers.places import MAPPING_TARGETS, map_headers, read_places_sheet, read_table
 from dashboard.services import places as place_service
 from dashboard.store import models as m
 from dashboard.store.engine import read_session, write_session
@@ -186,9 +186,8 @@ def _commit(code: str, checked) -> dict[str, int] | None:
         st.dataframe(problems_table(error), hide_index=True, width="stretch")
         return
     bar.progress(1.0, text="完了")
-    totals = report.counts
-    st.success(_done_message(totals))
-    return totals
+    # the message is shown by the wizard after its rerun (with the preview gone), once
+    return report.counts
 
 
 def survey_wizard(code: str, area_ids: set[str]) -> None:
@@ -215,7 +214,7 @@ def survey_wizard(code: str, area_ids: set[str]) -> None:
         path = Path(folder) / Path(uploaded.name).name
         path.write_bytes(uploaded.getvalue())
         try:
-            frame, _ = read_table(path, path.name)
+            frame, _ = read_table(path, path.name, header_row=1)  # survey files: the header is row 1
         except InputError as error:
             st.dataframe(problems_table(error), hide_index=True, width="stretch")
             return

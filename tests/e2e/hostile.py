@@ -18,7 +18,8 @@ def hostile_rows() -> pd.DataFrame:
     return pd.DataFrame([{
         "id": "hostile-1", "name": HOSTILE_NAME, "category": "サロン", "visibility": "public",
         "address": HOSTILE_ADDRESS, "lat": "35.8250", "lon": "139.6800", "rrule": "FREQ=WEEKLY;BYDAY=WE",
-        "schedule_text": '"><svg onload=alert("xss-schedule")>', "contact_public": "=HYPERLINK(\"http://x\")",
+        # the hostile part is a remark after the rule's words (words naming other days are refused)
+        "schedule_text": '毎週水曜 "><svg onload=alert("xss-schedule")>', "contact_public": "=HYPERLINK(\"http://x\")",
     }])
 
 

@@ -82,3 +82,11 @@ def test_after_a_committed_import_the_preview_is_gone_and_the_button_disabled(ap
     app.run()  # any later rerun (another widget) keeps it that way: one click never imports twice
     assert [(b.label, b.disabled) for b in app.button if b.key == "tsudoi_imp_commit"] == [("取り込み済み", True)]
     assert _count(demo_db_copy) == before + 5
+
+
+def test_the_survey_upload_beside_it_still_reads_its_columns(app):
+    rows = ["respondent_id,area_id,age,sex,stairs"] + [f"R{i},chuo,{70 + i},{1 + i % 2},1" for i in range(12)]
+    app.file_uploader(key="tsudoi_sv_upload").upload("ニーズ調査.csv", ("\n".join(rows) + "\n").encode(), "text/csv")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("**12 件**の回答を読みました" in m.value for m in app.markdown)
