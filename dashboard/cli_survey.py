@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from dashboard import exports
-from dashboard.cli_common import EXIT_OK, UsageError
+from dashboard.cli_common import EXIT_OK, UsageError, existing_file
 from dashboard.cli_common import municipality as _municipality
 from dashboard.cli_common import write_file as _write
 from dashboard.errors import InputError, Problem
@@ -36,6 +36,15 @@ def _load_mapping(args, engine) -> dict | None:
     return None
 
 
+def _print_report(survey, note: str = "") -> None:
+    """How many answers were read, and per column the blank and invalid values."""
+    print(f"{len(survey.answers)} 人の回答を読みました{note}" + (f"（文字コード: {survey.encoding}）" if survey.encoding else ""))
+    flagged = survey.report[(survey.report["n_invalid"] > 0) | (survey.report["n_blank"] > 0)]
+    for row in flagged.itertuples():
+        note = f"、無効な値の例: {row.invalid_examples}" if row.invalid_examples else ""
+        print(f"  {row.column}: 有効 {row.n_valid} / 空欄 {row.n_blank} / 無効 {row.n_invalid}{note}")
+
+
 def cmd_survey_import(args, engine) -> int:
     from dashboard.services.surveys import store_survey
     from dashboard.survey.io import read_helpers, read_survey
@@ -48,11 +57,7 @@ def cmd_survey_import(args, engine) -> int:
     mapping = _load_mapping(args, engine)
     reader = read_survey if args.kind == "needs" else read_helpers
     survey = reader(path, known, mapping=mapping)
-    print(f"{len(survey.answers)} 人の回答を読みました" + (f"（文字コード: {survey.encoding}）" if survey.encoding else ""))
-    flagged = survey.report[(survey.report["n_invalid"] > 0) | (survey.report["n_blank"] > 0)]
-    for row in flagged.itertuples():
-        note = f"、無効な値の例: {row.invalid_examples}" if row.invalid_examples else ""
-        print(f"  {row.column}: 有効 {row.n_valid} / 空欄 {row.n_blank} / 無効 {row.n_invalid}{note}")
+    _print_report(survey)
     if survey.unknown_areas:
         listed = "、".join(f"{a}（{n}人）" for a, n in survey.unknown_areas.items())
         if not args.allow_unknown_areas:
@@ -121,8 +126,34 @@ def cmd_survey_helpers(args, engine) -> int:
     return EXIT_OK
 
 
+def cmd_survey_score(args, engine) -> int:
+    """Score a needs-survey file without storing it: the table of ``survey table`` (same profiles,
+    same n<min_n and complementary suppression), computed from the file's answers."""
+    from dashboard.survey.io import read_survey
+    from dashboard.survey.scoring import load_profile
+    from dashboard.survey.service import needs_table
+
+    path = existing_file(args.file)
+    code = _municipality(engine, args.municipality)
+    try:
+        profile = load_profile(args.profile)
+    except ValueError as error:
+        raise UsageError(f"判定基準を読めません: {error}") from error
+    areas = reads.areas(engine, code)["area_id"].tolist()
+    survey = read_survey(path, set(areas), mapping=_load_mapping(args, engine))
+    _print_report(survey, "（ストアには保存しません）")
+    if survey.unknown_areas:
+        listed = "、".join(f"{a}（{n}人）" for a, n in survey.unknown_areas.items())
+        print(f"  圏域IDが不明な回答者（市全体にのみ含めます）: {listed}")
+    table = needs_table(survey.answers, profile, areas, args.min_n)
+    _write(args.out, exports.csv_bytes(table))
+    hidden = int(table["suppressed"].sum())
+    print(f"集計表を書き出しました（判定基準 {profile.name}、n<{args.min_n} の {hidden} セルは非表示）: {args.out}")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``survey import|table|generate|helpers`` to the top-level sub-commands."""
+    """Add ``survey import|table|score|generate|helpers`` to the top-level sub-commands."""
     survey = sub.add_parser("survey", help="needs surveys (ニーズ調査) and needs ↔ helpers surveys")
     survey_sub = survey.add_subparsers(dest="action", required=True)
     s_import = survey_sub.add_parser("import", help="import a survey file (canonical CSV, or CSV/XLSX with a mapping)")
@@ -145,6 +176,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     s_table.add_argument("--municipality")
     s_table.add_argument("--out", required=True)
     s_table.set_defaults(func=cmd_survey_table)
+    s_score = survey_sub.add_parser("score", help="score a needs-survey file without storing it: the table of "
+                                                  "`survey table` (same suppression) as CSV")
+    s_score.add_argument("file")
+    s_score.add_argument("--profile", default="standard", help="profile name or TOML file")
+    s_score.add_argument("--min-n", type=int, default=10)
+    s_score.add_argument("--mapping", help="JSON {header: semantic id}")
+    s_score.add_argument("--saved-mapping", help="use a mapping saved earlier under this name")
+    s_score.add_argument("--municipality")
+    s_score.add_argument("--out", required=True)
+    s_score.set_defaults(func=cmd_survey_score, kind="needs")
     s_generate = survey_sub.add_parser("generate", help="write a synthetic (架空) survey for the store's areas")
     s_generate.add_argument("--seed", type=int, required=True)
     s_generate.add_argument("--n", type=int, required=True)
