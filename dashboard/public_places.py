@@ -48,7 +48,7 @@ class PublicPlace:
     id: str
     name: str
     kana: str  # 名称_カナ as given (may be empty)
-    reading: str  # a computed reading of the name for search (empty without a reading helper)
+    reading: str  # computed readings of name and address, "|"-separated, for search ("" without a helper)
     category: str
     paused: bool
     address: str
@@ -140,7 +140,8 @@ def safe_url(value: str) -> str:
 
 
 def _reader():
-    """A reading helper (``dashboard.readings.reading(text) -> str``, kana) if the repository has one."""
+    """The reading helper :func:`dashboard.readings.reading` (kanji → ひらがな, so 「たいそう」 finds
+    「体操」), looked up at run time so this module works in a checkout without it."""
     if importlib.util.find_spec("dashboard.readings") is None:
         return None
     module = importlib.import_module("dashboard.readings")
@@ -154,7 +155,8 @@ def _places(frame: pd.DataFrame, area_order: list[str]) -> list[PublicPlace]:
     for row in frame.itertuples():
         name, contact = _text(row.name), _text(row.contact_public)
         places.append(PublicPlace(
-            id=_text(row.id), name=name, kana=_text(row.name_kana), reading=_text(reader(name)) if reader else "",
+            id=_text(row.id), name=name, kana=_text(row.name_kana),
+            reading="|".join(reader(t) for t in (name, _text(row.address)) if t) if reader else "",
             category=_text(row.category), paused=row.status == "paused", address=_text(row.address),
             lat=_number(row.lat), lon=_number(row.lon), area_id=_text(row.area_id) if _text(row.area_id) in area_order else NO_AREA,
             weekdays=tuple(d for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU") if d in weekdays_of(row.rrule)),

@@ -58,7 +58,7 @@ def render(city: PublicCity, *, tiles: str = "none") -> bytes:
         title=htmlsafe.escape(title),
         leaflet_css=_leaflet_css(), page_css=(ASSETS_DIR / "publicmap.css").read_text(encoding="utf-8"),
         noscript=_noscript(city), data=script_json(data),
-        leaflet_js=_leaflet_js(), page_js=(ASSETS_DIR / "publicmap.js").read_text(encoding="utf-8"),
+        leaflet_js=_leaflet_js(), page_js=_inline_js((ASSETS_DIR / "publicmap.js").read_text(encoding="utf-8")),
         **{f"t_{key}": htmlsafe.escape(i18n.plain(value)) for key, value in i18n.STRINGS["ja"].items()},
     )
     return html.encode("utf-8")
@@ -137,9 +137,14 @@ def _leaflet_css() -> str:
 
 def _leaflet_js() -> str:
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
-    js = re.sub(r"//# sourceMappingURL=\S+", "", js)  # DevTools would ask for the .map file
-    if re.search(r"</script", js, flags=re.IGNORECASE):  # would end the inline <script>
-        raise ValueError("leaflet.js contains '</script' and cannot be inlined as it is")
+    return _inline_js(re.sub(r"//# sourceMappingURL=\S+", "", js))  # DevTools would ask for the .map file
+
+
+def _inline_js(js: str) -> str:
+    """``js`` unchanged, after checking it can sit inside ``<script>``: ``</script`` would end the
+    element and ``<!--``/``<script`` would switch the HTML parser into its escaped states."""
+    if re.search(r"</?script|<!--", js, flags=re.IGNORECASE):
+        raise ValueError("script contains '<script', '</script' or '<!--' and cannot be inlined as it is")
     return js
 
 

@@ -1,6 +1,6 @@
 /* つどいマップ: the one-file offline map for residents (dashboard/publicmap).
  *
- * Reads its data from <script type="application/json" id="tsudoi-data"> with JSON.parse and
+ * Reads its data from the JSON element #tsudoi-data with JSON.parse and
  * puts every value on the page with textContent / DOM nodes — never innerHTML — so a place
  * name is only ever text. Needs no network: Leaflet is inlined, markers are CSS circles.
  */
@@ -56,7 +56,8 @@
       .replace(/[\u30a1-\u30f6]/g, function (ch) { return String.fromCharCode(ch.charCodeAt(0) - 0x60); })
       .toLowerCase().replace(/\s+/g, "");
   }
-  data.places.forEach(function (p) { p.key = searchKey([p.name, p.kana, p.reading, p.addr].join(" ")); });
+  // "|" between the fields, so a query never matches across two of them
+  data.places.forEach(function (p) { p.key = [p.name, p.kana, p.reading, p.addr].map(searchKey).join("|"); });
 
   // --- filtering ---------------------------------------------------------------------------------
   function chosen(set) { return Object.keys(set).filter(function (k) { return set[k]; }); }
