@@ -92,6 +92,21 @@ def place_far_points_at_town(rows: pd.DataFrame, towns: gpd.GeoDataFrame, prefec
     return rows
 
 
+def check_sample_names_unique(rows: pd.DataFrame) -> None:
+    """Synthetic places never share a name: in lists, search results, the edit form's picker and the
+    audit log a place is told apart by its name, and two 「錦町5丁目 公園体操」 would look like one
+    entered twice. Raises ``AssertionError`` naming each repeated name (a bug in
+    :func:`dashboard.demo.places.generate_demo_places`, never bad input); raised explicitly so that
+    ``python -O`` keeps the check.
+    """
+    counts = rows["name"].value_counts()
+    repeated = counts[counts > 1]
+    if len(repeated):
+        listed = "、".join(f"「{name}」×{count}" for name, count in repeated.sort_index().items())
+        raise AssertionError(f"demo build: synthetic places must not share a name, but {len(repeated)} names repeat: "
+                             f"{listed} (dashboard/demo/places.py must give every sample place its own name)")
+
+
 DEMO_SURVEY_N, DEMO_HELPERS_N, DEMO_SURVEY_SEED = 2500, 600, 2016
 DEMO_SURVEY_AS_OF = "令和7年度（架空）"
 
@@ -164,6 +179,7 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
         venues = pd.DataFrame([tuple(v) for v in venues], columns=["name", "kind", "address", "lat", "lon", "source_id"])
         venues = venues.set_index("source_id").loc[shelters.loc[shelters["kind"].isin(gsi.VENUE_KINDS), "source_id"]].reset_index()
         demo_rows = generate_demo_places(venues, stored)
+        check_sample_names_unique(demo_rows)
         real_places = validate(pd.concat([venue_rows, kaigo_rows], ignore_index=True).fillna(""), "real facilities",
                                default_visibility="public")
         demo_places = validate(demo_rows.fillna(""), "demo generator")

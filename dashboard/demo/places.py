@@ -55,6 +55,18 @@ def _random_point_in(polygon, rng: random.Random) -> Point:
             return point
 
 
+def _unique_name(where: str, kind: str, used: set[str]) -> str:
+    """``where kind`` (錦町5丁目 公園体操), or for the second and later group of that kind there
+    ``where 第N kind`` (錦町5丁目 第2公園体操), as real groups in one 町 are told apart. Takes no random
+    draw, so the rest of the sample does not change when a name repeats."""
+    name, number = f"{where} {kind}", 1
+    while name in used:
+        number += 1
+        name = f"{where} 第{number}{kind}"
+    used.add(name)
+    return name
+
+
 def _verified(rng: random.Random, as_of: date) -> str:
     """Mostly within the last year; about one in five older than 12 months (要確認)."""
     days = rng.randint(380, 900) if rng.random() < 0.2 else rng.randint(10, 330)
@@ -67,9 +79,12 @@ def generate_demo_places(venues: pd.DataFrame, towns: gpd.GeoDataFrame, *, seed:
 
     ``venues``: ``name, address, lat, lon`` of real venues; ``towns``: 町丁目 with ``name``,
     ``est_pop65`` and polygon ``geometry`` (EPSG:4326). The same inputs and seed give the same rows.
+    No two rows share a name: a town drawn twice for the same kind of gathering, or two venues with
+    one name, get 「第2…」 (:func:`_unique_name`).
     """
     rng = random.Random(seed)
     rows = []
+    used_names: set[str] = set()
     # Not every hall hosts a gathering yet: the free ones are where the next salon could open (#4).
     ordered = venues.sort_values("name").reset_index(drop=True)
     hosting = sorted(rng.sample(range(len(ordered)), k=round(len(ordered) * HOSTING_SHARE)))
@@ -78,8 +93,9 @@ def generate_demo_places(venues: pd.DataFrame, towns: gpd.GeoDataFrame, *, seed:
             category, kind, rules, time, operator, activities, target, fee = spec
             rule = rng.choice(rules)
             rows.append({
-                "name": f"{venue.name} {kind}", "category": category, "address": venue.address,
-                "lat": f"{venue.lat:.6f}", "lon": f"{venue.lon:.6f}", "rrule": rule, "time": time,
+                "name": _unique_name(venue.name, kind, used_names), "category": category,
+                "address": venue.address, "lat": f"{venue.lat:.6f}", "lon": f"{venue.lon:.6f}", "rrule": rule,
+                "time": time,
                 "operator_type": operator, "venue_type": "公民館・自治会館・集会所", "activities": activities,
                 "target": target, "fee": fee, "visibility": "public", "capacity": str(rng.choice((20, 30, 40))),
             })
@@ -89,8 +105,9 @@ def generate_demo_places(venues: pd.DataFrame, towns: gpd.GeoDataFrame, *, seed:
         point = _random_point_in(town.geometry, rng)
         category, kind, rules, time, operator, venue_type, activities, target, fee, visibility = rng.choice(_RESIDENTIAL)
         rows.append({
-            "name": f"{town['name']} {kind}", "category": category, "address": f"埼玉県蕨市{town['name']}（番地は架空）",
-            "lat": f"{point.y:.6f}", "lon": f"{point.x:.6f}", "rrule": rng.choice(rules), "time": time,
+            "name": _unique_name(town["name"], kind, used_names), "category": category,
+            "address": f"埼玉県蕨市{town['name']}（番地は架空）", "lat": f"{point.y:.6f}", "lon": f"{point.x:.6f}",
+            "rrule": rng.choice(rules), "time": time,
             "operator_type": operator, "venue_type": venue_type, "activities": activities, "target": target,
             "fee": fee, "visibility": visibility, "capacity": str(rng.choice((8, 10, 15, 20))),
         })
