@@ -460,3 +460,14 @@ def test_a_city_on_a_mesh_grid_line_loads_one_mesh_file_per_first_level_mesh(tmp
     capsys.readouterr()
     assert cli(db, "import", "population", first, first) == 2  # the same cells twice
     assert "複数のファイルにあります" in capsys.readouterr().err
+
+
+def test_venues_from_a_places_file_and_another_citys_shelters_refused(niiza_copy, tmp_path, capsys):
+    own = tmp_path / "halls.csv"
+    own.write_text("name,lat,lon,venue_type\n栗原集会所,35.76112,139.550786,公民館・自治会館・集会所\n"
+                   "畑中集会所,35.785304,139.572959,公民館・自治会館・集会所\n", encoding="utf-8")
+    assert cli(niiza_copy, "import", "venues", own) == 0
+    venues = reads.candidate_venues(engine_of(niiza_copy), NIIZA)
+    assert sorted(venues["name"]) == ["栗原集会所", "畑中集会所"] and venues["area_id"].notna().all()
+    err = refused(niiza_copy, capsys, "import", "venues", WARABI_RAW / "gsi_shelter_evacuation_112232.json")
+    assert "gsi_shelter_evacuation_112232.json" in err and "区域外" in err
