@@ -27,7 +27,7 @@ if _REPO_ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402  (after the path set-up above)
 
-from dashboard import session_routes  # noqa: E402
+from dashboard import public_mode, session_routes  # noqa: E402
 from dashboard.ui import errors  # noqa: E402
 
 _FAVICON = Path(__file__).parent / "static" / "favicon.png"
@@ -41,6 +41,9 @@ def _page_run() -> None:
     # A local favicon: a :material/…: icon would be fetched from Google's servers, which LGWAN blocks.
     st.set_page_config(page_title="つどいマップ", page_icon=str(_FAVICON), layout="wide")
     with errors.store_boundary():  # a store error is a retry message, never a traceback
+        if public_mode.requested():  # TSUDOI_MODE=public: the published copy, public pages, no login
+            _public_page_run(navigation, shell)
+            return
         session.resolve()  # who is logged in, decided from the store on every run
         login.adopt_sso_user()  # only does something when OIDC is configured in secrets (off by default)
         page = st.navigation(navigation.pages_for(session.current_user()))
@@ -52,8 +55,28 @@ def _page_run() -> None:
             shell.footer()
 
 
+def _public_page_run(navigation, shell) -> None:
+    """The public site: every store access goes to the published copy (read-only), or nothing is shown."""
+    try:
+        public_mode.prepare()
+    except public_mode.PublicModeError as error:
+        st.error(str(error))
+        st.stop()
+    page = st.navigation(navigation.pages_for(None, public_site=True))
+    shell.sidebar()
+    page.run()
+    shell.footer()
+
+
 if __name__ == "__main__":  # a page run
     _page_run()
 else:  # imported by `streamlit run` (uvicorn) to serve the app
-    app = st.App(__file__, routes=session_routes.routes(st.get_option("server.baseUrlPath") or ""),
-                 on_script_error=errors.on_script_error)
+    if public_mode.requested():  # refuse to start rather than serve a store that is not a published copy
+        try:
+            public_mode.prepare()
+        except public_mode.PublicModeError as error:
+            print(error, file=sys.stderr)
+            raise SystemExit(2) from error
+    # The public site has no logins, so it has no login-cookie routes either.
+    _routes = [] if public_mode.requested() else session_routes.routes(st.get_option("server.baseUrlPath") or "")
+    app = st.App(__file__, routes=_routes, on_script_error=errors.on_script_error)

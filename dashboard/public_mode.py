@@ -107,16 +107,32 @@ def prepare(environ: os._Environ | dict | None = None) -> str:
     every store access of the app opens it and nothing else) and return that URL.
 
     Raises PublicModeError with every reason when the copy may not be served."""
+    global _verified
     environ = os.environ if environ is None else environ
     mode(environ)  # an unknown mode is refused before anything else
     path = store_path(environ)
-    found = problems(path)
-    if found:
-        raise PublicModeError("公開モードでは起動できません（内部のデータを出さないため）：\n"
-                              + "\n".join(f"・{p}" for p in found))
+    seen = _identity(path)
+    if seen is None or seen != _verified:  # every page run calls this: check each file once
+        found = problems(path)
+        if found:
+            raise PublicModeError("公開モードでは起動できません（内部のデータを出さないため）：\n"
+                                  + "\n".join(f"・{p}" for p in found))
+        _verified = seen
     url = store_url(path)
     environ[DATABASE_URL_ENV] = url
     return url
+
+
+#: (path, inode, size, mtime) of the file last found to be a published copy.
+_verified: tuple | None = None
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _problems_of(connection, engine, path: Path) -> list[str]:

@@ -33,10 +33,15 @@ PAGES: tuple[PageSpec, ...] = (
 #: them gets the login page at that URL, never the content and never a silent redirect.
 INTERNAL_PATHS = ("coverage", "survey", "council", "data", "setup")
 LOGIN = PageSpec("../pages/login.py", "ログイン", "login", ":material/login:", True)
+#: The public site (TSUDOI_MODE=public) has no login: internal URLs and /login get this page instead.
+NOT_PUBLIC = PageSpec("../pages/not_public.py", "このサイトでは公開していません", "not-public", ":material/block:", True)
 
 
-def pages_for(user: AuthenticatedUser | None) -> list:
-    """``st.Page`` objects for this visitor; the first one is the default page."""
+def pages_for(user: AuthenticatedUser | None, *, public_site: bool = False) -> list:
+    """``st.Page`` objects for this visitor; the first one is the default page. ``public_site``: only
+    the public pages, and the URLs of the others (and of the login) say they are not published here."""
+    if public_site and user is not None:
+        raise ValueError("the public site has no logins")
     pages = []
     for spec in PAGES:
         if spec.public or user is not None:
@@ -45,7 +50,10 @@ def pages_for(user: AuthenticatedUser | None) -> list:
                 pages.append(st.Page(spec.script, title=spec.title, url_path=spec.url_path, visibility="hidden"))
             else:
                 pages.append(st.Page(spec.script, title=spec.title, url_path=spec.url_path, icon=spec.icon))
-    if user is None:
+    if public_site:  # same URL, never a login form: there is nothing to log in to on this server
+        for path in (*INTERNAL_PATHS, LOGIN.url_path):
+            pages.append(st.Page(NOT_PUBLIC.script, title=NOT_PUBLIC.title, url_path=path, visibility="hidden"))
+    elif user is None:
         pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=LOGIN.url_path, icon=LOGIN.icon))
         for path in INTERNAL_PATHS:  # same URL, login page instead of the content
             pages.append(st.Page(LOGIN.script, title=LOGIN.title, url_path=path, visibility="hidden"))
