@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import coverage, exports
-from dashboard.ui import coverage_view, shell
+from dashboard.ui import coverage_view, karte_view, shell
 from dashboard.ui.area_picker import area_select
 from dashboard.ui.store import population_units, read
 
@@ -11,7 +11,7 @@ st.title("圏域カバー状況")
 current = shell.municipality()
 if current is None:
     st.stop()
-code, _ = current
+code, city = current
 prefecture = int(code[:2])
 areas, places = read("areas", code), read("places", code, internal=True)
 meta = read("meta", code)
@@ -27,6 +27,7 @@ coverage_view.distance_caption(result, as_of)
 
 area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of)
+karte_view.karte_downloads(code, city, areas, area_id, key="coverage")
 
 st.subheader("新しい集いの場の候補", anchor=False)
 coverage_view.suggestion_panel(areas, result, read("candidate_venues", code), prefecture, area_id)

@@ -100,3 +100,27 @@ def _batches(url: str, code: str, rev: int, kind: str):
 
 def survey_batches(code: str, kind: str):
     return _batches(database_url(), code, current_revision(), kind)
+
+
+@st.cache_data(show_spinner=False)
+def _changes(url: str, code: str, rev: int, start, end, user: str | None):
+    from dashboard.services.audit import city_changes
+
+    return city_changes(_engine(url), code, start=start, end=end, user=user)
+
+
+def city_changes(code: str, start, end, user: str | None):
+    """The city's change log (see :func:`dashboard.services.audit.city_changes`), cached per store
+    revision and filter (dates and a user name: primitives)."""
+    return _changes(database_url(), code, current_revision(), start, end, user)
+
+
+@st.cache_data(show_spinner=False)
+def _change_authors(url: str, code: str, rev: int):
+    from dashboard.services.audit import change_authors
+
+    return change_authors(_engine(url), code)
+
+
+def change_authors(code: str) -> list[str]:
+    return _change_authors(database_url(), code, current_revision())
