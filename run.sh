@@ -14,16 +14,27 @@ if ! fc-list :family=IPAexGothic 2>/dev/null | grep -q .; then
   fi
 fi
 
-if [ -z "${DATABASE_URL:-}" ] && [ ! -f var/tsudoi.sqlite ]; then
-  echo "==> デモ用ストア（蕨市の実データ + サンプル）を作成します: var/tsudoi.sqlite"
-  .venv/bin/python -m dashboard demo build
-fi
-
 PORT=${PORT:-8501}
-echo
-echo "  つどいマップ: http://localhost:${PORT}"
-echo "  デモ用ログイン（コーディネーター）: ユーザー名 demo / パスワード demo"
-echo "  （止めるには Ctrl+C）"
-echo
+MODE=$(echo "${TSUDOI_MODE:-}" | tr '[:upper:]' '[:lower:]' | xargs)
+if [ -n "$MODE" ] && [ "$MODE" != internal ]; then
+  # 公開サイト (TSUDOI_MODE=public): only the copy made by `python -m dashboard publish` is read
+  # (TSUDOI_PUBLIC_STORE, default var/public/); no demo store is built. dashboard/app.py checks the
+  # copy and refuses to start on anything else. See README「公開サイト」.
+  echo
+  echo "  つどいマップ 公開サイト（住民向け）: http://localhost:${PORT}"
+  echo "  公開用のコピー: ${TSUDOI_PUBLIC_STORE:-var/public/}"
+  echo "  （止めるには Ctrl+C）"
+  echo
+else
+  if [ -z "${DATABASE_URL:-}" ] && [ ! -f var/tsudoi.sqlite ]; then
+    echo "==> デモ用ストア（蕨市の実データ + サンプル）を作成します: var/tsudoi.sqlite"
+    .venv/bin/python -m dashboard demo build
+  fi
+  echo
+  echo "  つどいマップ: http://localhost:${PORT}"
+  echo "  デモ用ログイン（コーディネーター）: ユーザー名 demo / パスワード demo"
+  echo "  （止めるには Ctrl+C）"
+  echo
+fi
 # python -m keeps the repository root on sys.path, so the dashboard package imports.
 exec .venv/bin/python -m streamlit run dashboard/app.py --server.port "$PORT"
