@@ -19,7 +19,7 @@ MODE=$(echo "${TSUDOI_MODE:-}" | tr '[:upper:]' '[:lower:]' | xargs)
 if [ -n "$MODE" ] && [ "$MODE" != internal ]; then
   # 公開サイト (TSUDOI_MODE=public): only the copy made by `python -m dashboard publish` is read
   # (TSUDOI_PUBLIC_STORE, default var/public/); no demo store is built. dashboard/app.py checks the
-  # copy and refuses to start on anything else. See README「公開サイト」.
+  # copy and refuses to start on anything else. See README「住民向けの公開サイトとオープンデータ」.
   echo
   echo "  つどいマップ 公開サイト（住民向け）: http://localhost:${PORT}"
   echo "  公開用のコピー: ${TSUDOI_PUBLIC_STORE:-var/public/}"

@@ -10,14 +10,14 @@ Japanese message before the first page is served.
 The published copy is opened read-only and immutable (SQLite URI ``mode=ro&immutable=1``): the
 public server never writes to it, needs no write access to its folder and leaves no ``-wal``/``-shm``
 files beside it. Because SQLite then assumes the file never changes, replace it only while the
-server is stopped (README: 公開サイト).
+server is stopped (README: 住民向けの公開サイトとオープンデータ).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, MutableMapping
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, inspect, text
@@ -102,7 +102,7 @@ def problems(path: Path) -> list[str]:
         engine.dispose()
 
 
-def prepare(environ: os._Environ | dict | None = None) -> str:
+def prepare(environ: MutableMapping[str, str] | None = None) -> str:
     """Point the app at the published copy (sets :data:`DATABASE_URL_ENV` to its read-only URL, so
     every store access of the app opens it and nothing else) and return that URL.
 
