@@ -84,3 +84,15 @@ def test_karte_downloads_on_the_coverage_and_data_pages(app, page, area_key):
     app.selectbox(key=area_key).set_value("nishiki").run()
     assert not app.exception
     assert "錦町地区の地域カルテ（PDF）" in [b.label for b in app.download_button]
+
+
+def test_the_karte_buttons_make_the_karte_pdf(monkeypatch, demo_db_url):
+    import re
+
+    from dashboard.ui import karte_view
+
+    monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    st.cache_resource.clear()
+    one = karte_view._pdf(CODE, ["nishiki"])()
+    assert one.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", one)) == 1  # one A4 page for one area
