@@ -221,7 +221,7 @@
     var dl = document.getElementById("details-body");
     document.getElementById("details-title").textContent = p.name;
     while (dl.firstChild) { dl.removeChild(dl.firstChild); }
-    if (p.kana) { row(dl, "name", p.kana, function (dd) { dd.textContent = p.kana; dd.lang = "ja"; }); }
+    if (p.kana) { row(dl, "kana", p.kana, function (dd) { dd.textContent = p.kana; dd.lang = "ja"; }); }
     row(dl, "category", catName(p.cat));
     row(dl, "schedule", p.sched[state.lang] + (p.paused ? "（" + t("paused") + "）" : ""));
     row(dl, "address", p.addr, function (dd) { dd.textContent = p.addr; });
@@ -263,8 +263,13 @@
       var node = markers[k].getElement();
       if (node) { node.classList.toggle("on", k === id); }
     });
-    if (map && markers[id]) { map.panTo(markers[id].getLatLng()); }
     showDetails(p, focus);
+    if (map && markers[id]) {
+      var sheet = document.getElementById("details");
+      var covered = getComputedStyle(sheet).position === "fixed" ? sheet.offsetHeight : 0;
+      // on a phone the details sheet covers the bottom of the map: centre the place above it
+      map.panTo(map.unproject(map.project(markers[id].getLatLng()).add([0, covered / 2])));
+    }
   }
 
   // --- the map -----------------------------------------------------------------------------------
