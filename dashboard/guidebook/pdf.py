@@ -218,6 +218,7 @@ class _Book:
                      self.p(escape(self.city.area_name(p.area_id)))] for p in members]
             table = Table(rows, colWidths=[14 * mm, CONTENT_W - 54 * mm, 40 * mm], repeatRows=0)
             table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                         ("RIGHTPADDING", (1, 0), (1, -1), 3 * mm),
                                        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                                        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]))
             flow += [CondPageBreak(40 * mm), heading, table]
