@@ -84,6 +84,12 @@ def cmd_import_places(args, engine) -> int:
         print(f"取り込まなかった列 (ignored columns): {', '.join(parsed.unknown_columns)}")
     if parsed.geocoded:
         print(f"座標のない {parsed.geocoded} 件を住所の町丁目の代表点に置きました（位置の精度：町丁目の代表点）")
+    if parsed.header_row and parsed.header_row > 1:
+        print(f"見出しは {parsed.header_row} 行目として読みました（その上の行は表題などとして読み飛ばしました）")
+    for row, text in parsed.skipped_rows:
+        print(f"  {row}行目は注記として読み飛ばしました: {text}")
+    for row, words in parsed.unread_schedules:
+        print(f"  {row}行目の日程「{words}」は規則として読めないため、そのまま残し「要確認」にします")
     if args.dry_run:
         preview = place_service.preview(engine, code, checked)
         counts = preview["status"].value_counts()
