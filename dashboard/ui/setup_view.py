@@ -57,6 +57,13 @@ COUNT_LABELS = {"new": ("新規", "件"), "updated": ("更新", "件"), "area_km
                 "areas": ("日常生活圏域", "圏域"), "venues": ("候補会場", "件"), "changed": ("変更", "件"),
                 "unchanged": ("変更なし", "件")}
 
+#: Where each national file is downloaded (Markdown links: a bare URL followed by Japanese text would
+#: swallow that text into the link).
+N03_URL, ESTAT_GIS_URL, GEOLONIA_URL, GSI_SHELTERS_URL = (
+    f"[{url}]({url})" for url in ("https://nlftp.mlit.go.jp/ksj/", "https://www.e-stat.go.jp/gis",
+                                  "https://github.com/geolonia/japanese-addresses",
+                                  "https://www.gsi.go.jp/bousaichiri/hinanbasho.html"))
+
 _OUTCOME_KEY = "tsudoi_setup_outcome"
 _SKIP = "\x00skip"  # selectbox sentinels: never a town name
 _UNDECIDED = "\x00undecided"
@@ -109,7 +116,7 @@ def overview(code: str | None) -> None:
         st.markdown("\n".join(f"- {page}：{'使えます' if not missing else 'まだ使えません（' + '、'.join(missing) + 'が必要）'}"
                               for page, missing in setup.page_gaps(store, code).items()))
     if not _map_is_under_a_step(code):
-        preview_map(code)
+        preview_map(code, where="overview")
 
 
 # --- step 1: the city ----------------------------------------------------------------------------------
@@ -119,8 +126,8 @@ def city_step(code: str | None) -> None:
     """Register a city with its outline (or replace the outline of a registered one). The city just
     added becomes the one being looked at, on this page and every other."""
     st.header("1. 市町村の登録", anchor=False)
-    st.caption("全国地方公共団体コード（5桁、または検査数字つき6桁）と境界を登録します。境界は国土数値情報「行政区域」N03 を "
-               "https://nlftp.mlit.go.jp/ksj/ からダウンロードし、都道府県ごとの zip のままアップロードできます"
+    st.caption(f"全国地方公共団体コード（5桁、または検査数字つき6桁）と境界を登録します。境界は国土数値情報「行政区域」N03 を "
+               f"{N03_URL} からダウンロードし、都道府県ごとの zip のままアップロードできます"
                "（市町村コードの区域だけを取り出します）。埼玉県の市町村は同梱の境界（N03・簡略化版）も使えます。")
     if code is not None:
         city = read("municipalities").set_index("code").loc[code]
@@ -174,9 +181,9 @@ def _add_city() -> None:
 
 def towns_step(code: str) -> None:
     st.header("2. 町丁目", anchor=False)
-    st.caption("e-Stat の境界データ（https://www.e-stat.go.jp/gis → 境界データダウンロード → 小地域 → 国勢調査 → "
+    st.caption(f"e-Stat の境界データ（{ESTAT_GIS_URL} → 境界データダウンロード → 小地域 → 国勢調査 → "
                "都道府県・市区町村 → 世界測地系緯度経度・Shapefile）の zip をそのままアップロードします（どの調査年でも可）。"
-               "境界がないときは Geolonia 住所データ（市区町村ごとの JSON、https://github.com/geolonia/japanese-addresses）"
+               f"境界がないときは Geolonia 住所データ（市区町村ごとの JSON、{GEOLONIA_URL}）"
                "か、町丁目名・緯度・経度の CSV でも構いません（町丁目は代表点だけになります）。"
                "町丁目を置き換えると、人口と日常生活圏域はもう一度取り込む必要があります。")
     files = st.file_uploader("町丁目のファイル", type=TOWN_TYPES, accept_multiple_files=True, key="tsudoi_setup_towns_file")
@@ -188,7 +195,7 @@ def towns_step(code: str) -> None:
 
 def population_step(code: str, city_name: str, has_towns: bool) -> None:
     st.header("3. 人口", anchor=False)
-    st.caption("次のどれかをアップロードします。(a) e-Stat 地域メッシュ統計（https://www.e-stat.go.jp/gis → 統計データ"
+    st.caption(f"次のどれかをアップロードします。(a) e-Stat 地域メッシュ統計（{ESTAT_GIS_URL} → 統計データ"
                "ダウンロード → 国勢調査 → 地域メッシュ統計 → 250m または 500m メッシュ → 「年齢（5歳階級、4区分）別、"
                "男女別人口」T001142）の CSV。(b) 市の自治体標準オープンデータセット「地域・年齢別人口」（地域名・総人口・"
                "男性・女性・5歳階級の列）の CSV か Excel。(c) そのほかの町丁目別・年齢別の表は「列の対応表」で、"
@@ -211,15 +218,20 @@ def population_step(code: str, city_name: str, has_towns: bool) -> None:
     try:
         mapping = read_mapping(mapping_text, mapping_file.getvalue() if mapping_file else None)
         with saved_uploads([uploaded]) as paths:
-            unmatched = name_report(paths[0], paths[0].name, code, city_name, mapping)
+            mesh = mapping is None and population.is_mesh_table(paths[0])
+            unmatched = [] if mesh else name_report(paths[0], paths[0].name, code, city_name, mapping)
     except InputError as error:
         st.error("このファイルは取り込めません。何も書き込んでいません。")
         st.dataframe(problems_table(error), hide_index=True, width="stretch")
         return
-    fixes, undecided = name_fixes(unmatched, town_names(code), _digest(uploaded.getvalue()))
+    fixes, undecided = (population.NameFixes(), 0) if mesh else \
+        name_fixes(unmatched, town_names(code), _digest(uploaded.getvalue()))
     if undecided:
         st.caption(f"すべての名前について選ぶと取り込めます（残り {undecided} 件）。")
-    if st.button("人口を取り込む", type="primary", key="tsudoi_setup_pop_go", disabled=bool(undecided)):
+    needs_date = as_of is None and not mesh  # a mesh table's date is its census year
+    if needs_date:
+        st.caption("人口の時点を入れると取り込めます（町丁目別の表には時点が書かれていないことが多いため）。")
+    if st.button("人口を取り込む", type="primary", key="tsudoi_setup_pop_go", disabled=bool(undecided) or needs_date):
         _run("population", code, [uploaded], lambda path, name: population.import_population(
             engine(), code, path, display_name=name, mapping=mapping, as_of=as_of.isoformat() if as_of else None,
             fixes=fixes), "人口を取り込みました。次は日常生活圏域です。")
@@ -248,7 +260,7 @@ def areas_step(code: str, has_towns: bool) -> None:
 def venues_step(code: str, has_towns: bool) -> None:
     st.header("5. 候補会場", anchor=False)
     st.caption("次にサロンを開く場所の候補です。国土地理院「指定緊急避難場所・指定避難所データ」"
-               "（https://www.gsi.go.jp/bousaichiri/hinanbasho.html から市町村ごとにダウンロード）の GeoJSON を、"
+               f"（{GSI_SHELTERS_URL} から市町村ごとにダウンロード）の GeoJSON を、"
                "指定緊急避難場所と指定避難所の2ファイルまとめて選べます（公民館・集会所・会館などだけを使います）。"
                "市の施設一覧（CSV・Excel）でも構いません。取り込むと、これまでの候補会場は置き換わります。")
     if not has_towns:
@@ -290,7 +302,8 @@ def places_step(code: str, has_towns: bool) -> None:
                    f"変更なし {counts.get('unchanged', 0)} 件")
         if st.button(f"{len(checked.parsed.records)} 件を取り込む", type="primary", key="tsudoi_setup_places_go"):
             user = session.current_user()
-            _run_report("places", code, lambda: places.commit(engine(), code, checked, user=user.name if user else None),
+            _run_report("places", code,
+                        lambda: places.commit(engine(), code, checked, user=user.name if user else None),
                         "社会資源を取り込みました。")
     _show_outcome("places", code)
 
@@ -313,17 +326,15 @@ def read_mapping(text: str | None, file_bytes: bytes | None) -> dict | None:
     return mapping
 
 
-def name_report(path: Path, name: str, code: str, city_name: str, mapping: dict | None) -> list[tuple[int, str, list[str]]]:
+def name_report(path: Path, name: str, code: str, city_name: str,
+                mapping: dict | None) -> list[tuple[int, str, list[str]]]:
     """``(row, name as in the file, closest towns)`` for each row of a 町丁目 age table whose name
     matches no town of the store — the rows the import would refuse. Read-only.
 
-    A row whose 地域コード is a town's code (the service matches those first) needs no name; a mesh
-    table has no names at all."""
+    A row whose 地域コード is a town's code (the service matches those first) needs no name."""
     from dashboard.importers.age_table import read_age_table
     from dashboard.importers.townnames import match_town_names
 
-    if mapping is None and population.is_mesh_table(path):
-        return []
     frame = read_age_table(path, mapping=mapping, name=name).frame
     stored = read("towns", code)
     known = {str(c) for c in stored["code"]} | {str(c).split("-", 1)[-1] for c in stored["code"]}
@@ -464,7 +475,7 @@ def _show_outcome(step: str, code: str | None) -> None:
         return
     st.success(outcome.message)
     report_view(outcome.report)
-    preview_map(outcome.code)
+    preview_map(outcome.code, where=step)
 
 
 def report_view(report: StepReport) -> None:
@@ -490,16 +501,17 @@ def format_count(value) -> str:
 # --- the preview map -----------------------------------------------------------------------------------
 
 
-def preview_map(code: str) -> None:
+def preview_map(code: str, *, where: str) -> None:
     """The city as stored now: outline, 町丁目 (shapes, or points where only points are known),
-    日常生活圏域 and candidate venues."""
+    日常生活圏域 and candidate venues. ``where`` (the step it is drawn under) is part of the map's
+    key: a map that moved to another step with the same key stayed blank in Chromium."""
     outline = read("municipality_boundary", code)
     if outline is None:
         return
     st.markdown("**地図で確認**（境界・町丁目・日常生活圏域・候補会場）")
     fmap = build_preview_map(outline, read("towns", code), read("areas", code), read("candidate_venues", code),
                              basemap=basemap_choice())
-    show_map(fmap, key="tsudoi_setup_map", height=520)
+    show_map(fmap, key=f"tsudoi_setup_map_{where}", height=520)
 
 
 def build_preview_map(outline, towns_frame: gpd.GeoDataFrame, areas_frame: gpd.GeoDataFrame,
@@ -507,8 +519,9 @@ def build_preview_map(outline, towns_frame: gpd.GeoDataFrame, areas_frame: gpd.G
     """The preview as a folium map with offline Leaflet (no Streamlit). Every name is escaped: by
     :class:`CompactPoints` and :class:`Labels` themselves, and here for GeoJSON tooltips."""
     lon_min, lat_min, lon_max, lat_max = outline.bounds
+    # zoomSnap 0.25: fit the city snugly (whole zoom levels leave a city up to half the map's width)
     fmap = offline_map(location=[(lat_min + lat_max) / 2, (lon_min + lon_max) / 2], zoom_start=13, tiles=None,
-                       prefer_canvas=True, max_zoom=18)
+                       prefer_canvas=True, max_zoom=18, zoom_snap=0.25)
     MetricScale().add_to(fmap)
     label, url, attribution = BASEMAPS.get(basemap, BASEMAPS["none"])
     if url:
@@ -528,14 +541,24 @@ def build_preview_map(outline, towns_frame: gpd.GeoDataFrame, areas_frame: gpd.G
     if len(towns_frame):
         _add_towns(fmap, towns_frame, color_of_area)
         kind = "代表点" if (towns_frame["geometry_kind"] == "point").all() else "境界"
-        items.append(("#777777", f"町丁目（{len(towns_frame)}・{kind}）", kind == "境界"))
+        colours = "。点の色＝圏域" if kind == "代表点" and len(areas_frame) else ""
+        items.append(("#777777", f"町丁目（{len(towns_frame)}・{kind}{colours}）", kind == "境界"))
     if len(venues_frame):
         CompactPoints([(r.lat, r.lon, 0, f"候補会場：{r.name}") for r in venues_frame.itertuples()],
                       [CANDIDATE_STYLE | {"radius": 6}], name="candidates").add_to(fmap)
         items.append(("#333333", f"候補会場（{len(venues_frame)}）", True))
     Legend(items).add_to(fmap)
-    fmap.fit_bounds([[lat_min, lon_min], [lat_max, lon_max]])
+    fmap.fit_bounds(_extent(outline, towns_frame, areas_frame))
     return fmap
+
+
+def _extent(outline, towns_frame: gpd.GeoDataFrame, areas_frame: gpd.GeoDataFrame) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of everything drawn: 町丁目 on the border (their points,
+    their areas) may reach past a simplified outline."""
+    shapes = [outline, *towns_frame.geometry.dropna(), *areas_frame.geometry.dropna()]
+    shapes += list(gpd.points_from_xy(towns_frame["rep_lon"], towns_frame["rep_lat"])) if len(towns_frame) else []
+    lon_min, lat_min, lon_max, lat_max = gpd.GeoSeries(shapes, crs="EPSG:4326").total_bounds
+    return [[float(lat_min), float(lon_min)], [float(lat_max), float(lon_max)]]
 
 
 def _add_towns(fmap: folium.Map, towns_frame: gpd.GeoDataFrame, color_of_area: dict) -> None:

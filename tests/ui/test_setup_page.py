@@ -171,9 +171,10 @@ def map_script(at: AppTest) -> str:
     return json.loads(maps[0].proto.json_args)["script"]
 
 
-def layer_rows(script: str, layer_var_prefix: str = "compact_points") -> list[list]:
-    return [json.loads(rows) for rows in re.findall(rf"var {layer_var_prefix}_\w+ = \(function \(\) \{{\s*var rows = (.*);\n",
-                                                     script)]
+def layer_rows(script: str) -> list[list]:
+    """The rows of each point layer (CompactPoints) of a map script."""
+    return [json.loads(rows) for rows in
+            re.findall(r"var compact_points_\w+ = \(function \(\) \{\s*var rows = (.*);\n", script)]
 
 
 # --- who may use it ------------------------------------------------------------------------------------
@@ -227,8 +228,9 @@ def test_an_admin_sets_up_niiza_on_an_empty_store(store):
     upload(at, "tsudoi_setup_pop_file", AGES)
     assert not fix_boxes(at)
     assert any("すべて登録されている町丁目と一致しました" in s.value for s in at.success)
+    assert at.button(key="tsudoi_setup_pop_go").disabled  # until the date of the figures is given
     at.date_input(key="tsudoi_setup_pop_asof").set_value(date(2022, 1, 1))
-    click(at, "tsudoi_setup_pop_go")
+    click(ran(at), "tsudoi_setup_pop_go")
     pop65 = juki_65_plus()
     assert metrics(at)["65歳以上"] == f"{pop65:,} 人"
     assert f"✔ **人口（65歳以上・75歳以上）**：65歳以上 {pop65:,} 人（2022\\-01\\-01）" in checklist(at)
@@ -312,6 +314,9 @@ def test_a_misspelt_name_is_listed_with_its_candidates_and_the_chosen_town_is_us
 
     boxes[0].select(right)
     ran(at)
+    assert at.button(key="tsudoi_setup_pop_go").disabled  # and until the date of the figures is given
+    at.date_input(key="tsudoi_setup_pop_asof").set_value(date(2022, 1, 1))
+    ran(at)
     assert not at.button(key="tsudoi_setup_pop_go").disabled
     click(at, "tsudoi_setup_pop_go")
     assert metrics(at)["65歳以上"] == f"{juki_65_plus():,} 人"  # no one lost: the row went to its town
@@ -321,6 +326,7 @@ def test_a_misspelt_name_is_listed_with_its_candidates_and_the_chosen_town_is_us
 def test_a_name_marked_not_to_import_is_left_out(with_towns, store):
     at = upload(with_towns, "tsudoi_setup_pop_file", misspelt_table())
     fix_boxes(at)[0].select("\x00skip")
+    at.date_input(key="tsudoi_setup_pop_asof").set_value(date(2022, 1, 1))
     ran(at)
     click(at, "tsudoi_setup_pop_go")
     assert metrics(at)["65歳以上"] == f"{juki_65_plus() - row_65_plus(CORRECT):,} 人"
