@@ -89,5 +89,6 @@ def commit(engine: Engine, code: str, places: PlacesFile, *, user: str | None = 
             add_source(session, code, "mhlw")
         if any("避難所" in s for s in sources):
             add_source(session, code, "gsi")
-        set_city_meta(session, code, "facilities_as_of", f"{date.today().isoformat()} 取り込み（{places.name}）")
+        # the date only: file names are internal (residents see this line)
+        set_city_meta(session, code, "facilities_as_of", f"{date.today().isoformat()} 取り込み")
     return StepReport("places", dict(totals))

@@ -195,7 +195,7 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     _batch(session, f"population_{table.kind}", name, sha256, len(frame), getattr(table, "encoding", None))
     _write_towns(session, code, estimates)
     remove_sources(session, code, "estat_mesh", "juki")
-    add_source(session, code, f"人口：{name}（{city.name}）")
+    add_source(session, code, f"{city.name}「町丁目別年齢別人口」")  # not the file name: sources are public
     set_city_meta(session, code, "population_kind", "town_table")
     set_city_meta(session, code, "population_as_of", as_of or "不明（--as-of で時点を指定してください）")
     report = StepReport("population", {"rows": int(len(values)), "pop_total": round(float(values["pop_total"].sum()), 1),

@@ -56,7 +56,7 @@ def read_venues(session: Session, code: str, paths: list[Path], names: list[str]
                           "address": [r.get("address") for r in records], "lat": [r["lat"] for r in records],
                           "lon": [r["lon"] for r in records], "source": names[0],
                           "source_id": [str(r["id"]) for r in records]})
-    return frame, names[0]
+    return frame, f"{city.name}提供の施設一覧"  # not the file name: sources are shown to residents
 
 
 def apply_venues(session: Session, code: str, paths: list[Path], *, names: list[str] | None = None) -> StepReport:
