@@ -394,3 +394,23 @@ def test_the_preview_map_escapes_every_name_and_loads_only_local_assets():
     # escaped in the town tooltip, the area label and the venue label (inside JSON, & may be \u0026)
     assert len(re.findall(r"(?:&|\\u0026)lt;img src=x onerror=alert\(1\)", html)) == 3
     assert "unpkg.com" not in html and "cdn.jsdelivr.net" not in html
+
+
+def test_a_table_read_through_a_typed_column_mapping(with_towns, store):
+    # 町丁目名, 総数, 65-74, 75+ with headers no reader knows; the mapping says which columns sum to what.
+    # あたご1丁目: 65+ = 10 + 5 = 15, 75+ = 5;  あたご2丁目: 65+ = 20 + 6 = 26, 75+ = 6  →  65+ 41, 75+ 11
+    table = "地区,住民数,前期高齢者,後期高齢者\nあたご1丁目,100,10,5\nあたご2丁目,200,20,6\n".encode("utf-8")
+    at = with_towns
+    at.text_area(key="tsudoi_setup_pop_mapping").set_value('{"town": "地区", "total": ["住民数"]')  # one brace short
+    at = upload(at, "tsudoi_setup_pop_file", ("高齢者数.csv", table))
+    assert at.error[0].value == "このファイルは取り込めません。何も書き込んでいません。"
+    assert at.dataframe[0].value["ファイル"].tolist() == ["列の対応表"]
+    assert "JSON として読めません" in at.dataframe[0].value["内容"].iloc[0]
+
+    at.text_area(key="tsudoi_setup_pop_mapping").set_value(
+        '{"town": "地区", "total": ["住民数"], "pop65": ["前期高齢者", "後期高齢者"], "pop75": ["後期高齢者"]}')
+    at.date_input(key="tsudoi_setup_pop_asof").set_value(date(2024, 4, 1))
+    click(ran(at), "tsudoi_setup_pop_go")
+    assert (metrics(at)["65歳以上"], metrics(at)["75歳以上"]) == ("41 人", "11 人")
+    assert sql(store, "select name, est_pop65 from towns where est_pop65 > 0 order by name") == [
+        ("あたご1丁目", 15.0), ("あたご2丁目", 26.0)]
