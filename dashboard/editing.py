@@ -3,6 +3,11 @@
 Every save is one transaction. A place carries a ``version``; a save names the version the user
 started from. If someone else saved in between, nothing is written and :class:`EditConflict`
 says which fields they changed, with both values, so the user loses nothing.
+
+This holds across app processes sharing one store: the stored row is read ``FOR UPDATE`` (on
+PostgreSQL a second saver waits for the first to commit, then sees its version), and the write is
+``UPDATE … WHERE id = ? AND version = ?`` (the model's ``version_id_col``), so a save that read an
+older version changes nothing on any backend and becomes the same :class:`EditConflict`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.errors import InputError, Problem
 from dashboard.geocode import split_address
@@ -108,17 +114,34 @@ def save_place(engine: Engine, *, municipality_code: str, place_id: str | None, 
         _with_schedule(row, schedule)
     _with_address_parts(engine, row, municipality_code, place_id)
     record = validate(pd.DataFrame([row], dtype=str), "入力フォーム", id_prefix="p")[0]
+    try:
+        return _write(engine, record, row, municipality_code=municipality_code, place_id=place_id,
+                      base_version=base_version, base_values=base_values, user=user)
+    except StaleDataError as error:  # another process saved between our read and our UPDATE
+        with read_session(engine) as session:
+            raise _conflict(session.get(m.Place, place_id), row, base_values) from error
+
+
+def _conflict(current: m.Place, row: dict[str, str], base_values: dict[str, str] | None) -> EditConflict:
+    """What the other person changed: against the form as opened (``base_values``), else against ours."""
+    now = form_values({f: getattr(current, f) for f in EDITABLE})
+    if base_values is not None:
+        changed = [f for f in EDITABLE if now[f] != base_values.get(f, "")]
+    else:
+        changed = [f for f in EDITABLE if now[f] != row[f]]
+    return EditConflict(current.id, current.version, {f: (now[f], row[f]) for f in changed})
+
+
+def _write(engine: Engine, record: dict, row: dict[str, str], *, municipality_code: str, place_id: str | None,
+           base_version: int | None, base_values: dict[str, str] | None, user: str) -> tuple[str, int]:
     with write_session(engine) as session:
-        current = session.get(m.Place, record["id"]) if place_id else None
+        # FOR UPDATE: on PostgreSQL a concurrent saver of this place waits here until we commit (SQLite
+        # renders no lock; its writers queue on the file and the versioned UPDATE catches a stale read)
+        current = session.get(m.Place, record["id"], with_for_update=True) if place_id else None
         if place_id and current is None:
             raise KeyError(f"no place {place_id!r}")
         if current is not None and current.version != base_version:
-            now = form_values({f: getattr(current, f) for f in EDITABLE})
-            if base_values is not None:
-                changed = [f for f in EDITABLE if now[f] != base_values.get(f, "")]
-            else:
-                changed = [f for f in EDITABLE if now[f] != row[f]]
-            raise EditConflict(place_id, current.version, {f: (now[f], row[f]) for f in changed})
+            raise _conflict(current, row, base_values)
         if current is None and session.get(m.Place, record["id"]) is not None:
             record["id"] = f"{record['id']}-{pd.Timestamp.now().strftime('%H%M%S')}"
         batch = writes.add_batch(session, "edit", f"edit by {user}", "-", 1, created_by=user)
@@ -129,16 +152,28 @@ def save_place(engine: Engine, *, municipality_code: str, place_id: str | None, 
         return record["id"], session.get(m.Place, record["id"]).version
 
 
+#: 確認済み needs no base version (it overwrites nothing anyone typed): a save that met another
+#: process's newer version is simply made again on top of it, this many times at most.
+VERIFY_ATTEMPTS = 3
+
+
 def mark_verified(engine: Engine, *, place_id: str, user: str, on: date) -> None:
     """「確認済みにする」: set ``last_verified`` (audit action ``verify``)."""
-    with write_session(engine) as session:
-        place = session.get(m.Place, place_id)
-        if place is None:
-            raise KeyError(f"no place {place_id!r}")
-        writes.add_audit(session, place_id=place_id, municipality_code=place.municipality_code, changed_by=user,
-                         action="verify", field="last_verified", old=place.last_verified, new=on)
-        place.last_verified = on
-        place.version += 1
+    for attempt in range(1, VERIFY_ATTEMPTS + 1):
+        try:
+            with write_session(engine) as session:
+                place = session.get(m.Place, place_id, with_for_update=True)
+                if place is None:
+                    raise KeyError(f"no place {place_id!r}")
+                writes.add_audit(session, place_id=place_id, municipality_code=place.municipality_code,
+                                 changed_by=user, action="verify", field="last_verified", old=place.last_verified,
+                                 new=on)
+                place.last_verified = on
+                place.version += 1
+            return
+        except StaleDataError:
+            if attempt == VERIFY_ATTEMPTS:
+                raise
 
 
 def audit_log(engine: Engine, place_id: str) -> pd.DataFrame:

@@ -167,6 +167,11 @@ class Place(Base):
         DateTime, server_default=func.current_timestamp(), onupdate=func.current_timestamp()
     )
 
+    # Every ORM UPDATE of a place is ``… WHERE id = ? AND version = <the version read>``: a write based on
+    # a version another process has since replaced matches no row and raises StaleDataError instead of
+    # overwriting it (no lost update across app processes). The writers set the new version themselves.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
 
 class CandidateVenue(Base):
     """A real venue where a new gathering could open (公民館, 集会所, 福祉センター …)."""
