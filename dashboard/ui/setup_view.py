@@ -7,9 +7,13 @@ store: each step writes the upload to a temporary folder under its own file name
 and shows its report, or the service's :class:`~dashboard.errors.InputError` problems as a table (the
 store is then unchanged). A write bumps the store revision, so every cached read refreshes.
 
-Only the population step reads a file before importing it: the 町丁目 names that match no town are
-listed with the closest towns (:func:`name_report`), the user picks a town or 「取り込まない」 for each,
-and the import then runs with those :class:`~dashboard.services.population.NameFixes`.
+Two steps read a file before importing it (read-only): places are checked and previewed
+(new/changed/unchanged) by :mod:`dashboard.services.places`, and in the population step the 町丁目
+names that match no town are listed with the closest towns (:func:`name_report`); the user picks a
+town or 「取り込まない」 for each, and the import then runs with those
+:class:`~dashboard.services.population.NameFixes`.
+
+The map of the city as stored is drawn once: under the step just done, or under the checklist.
 """
 
 from __future__ import annotations
