@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,8 @@ POINT_TOLERANCE_M = 300.0
 #: true line (新座市's 新堀 points lie 1.3–2.3 km outside it).
 SIMPLIFIED_TOLERANCE_M = 3_000.0
 #: Points stand for 町丁目 near them: the region split into Voronoi cells is the outline, widened
-#: around each point that lies outside it (by its distance to the outline plus this much), so that
-#: places in a 町丁目 that a simplified outline cuts off still fall in that 町丁目.
+#: towards each point that lies outside it (a band this wide on each side), so that places in a
+#: 町丁目 that a simplified outline cuts off still fall in that 町丁目.
 POINT_REACH_M = 500.0
 #: A polygon town must have at least this share of its area inside the city's outline.
 MIN_INSIDE_SHARE = 0.5
@@ -159,9 +160,8 @@ def _points_to_towns(table: pd.DataFrame, name: str, code: str, boundary, *, nam
                                         f"{distance[i]:,.0f} m）。別の市町村のデータではありませんか",
                                   "town point outside the municipality", row=int(table["row"].iloc[i]), column=lat_column)
                           for i in far[:20]])
-    outside = distance > 0
-    reach = points[outside].buffer(distance[outside] + POINT_REACH_M).to_numpy()
-    region = shapely.union(outline, shapely.union_all(reach)) if len(reach) else outline
+    region = shapely.union(outline, shapely.union_all(_reach(points[distance > 0], outline))) \
+        if (distance > 0).any() else outline
     cells = voronoi_cells(points, region)
     codes = [f"{code}-{i + 1:04d}" for i in range(len(table))]
     return gpd.GeoDataFrame({
@@ -169,6 +169,17 @@ def _points_to_towns(table: pd.DataFrame, name: str, code: str, boundary, *, nam
         "pop": None, "households": None, "rep_lat": table["lat"].to_numpy(), "rep_lon": table["lon"].to_numpy(),
         "geometry_kind": "point", "row": table["row"].to_numpy()},
         geometry=gpd.GeoSeries(cells, crs=metric).to_crs(STORAGE_CRS).to_numpy(), crs=STORAGE_CRS)
+
+
+def _reach(points: gpd.GeoSeries, outline) -> list:
+    """For each point outside the outline, a capsule from the nearest edge of the outline to the
+    point, :data:`POINT_REACH_M` wide on each side: the least region that puts the point's
+    neighbourhood inside the city (a disc around the point would swell the 圏域 on the map)."""
+    pieces = []
+    for point in points:
+        nearest = shapely.ops.nearest_points(outline.boundary, point)[0]
+        pieces.append(shapely.LineString([nearest, point]).buffer(POINT_REACH_M))
+    return pieces
 
 
 def voronoi_cells(points: gpd.GeoSeries, outline) -> list:
