@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from dashboard import cli_admin, cli_common, cli_exports, cli_publish, cli_setup, cli_survey, exports
+from dashboard import cli_admin, cli_common, cli_db, cli_exports, cli_publish, cli_setup, cli_survey, exports
 from dashboard.cli_common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError  # noqa: F401 (UsageError re-exported)
 from dashboard.cli_common import municipality as _municipality
 from dashboard.cli_common import write_file as _write
@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--municipality", help="limit a coordinator to this city (default: every city of the store)")
     user_add.set_defaults(func=cmd_user_add)
     cli_admin.register(sub, user)  # snapshot create|list|diff; user disable|passwd|list
+    cli_db.register(sub)  # db upgrade; db copy --from URL --to URL
     return parser
 
 
@@ -274,6 +275,8 @@ def _debug(args, error: BaseException) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if not getattr(args, "opens_store", True):  # db upgrade/copy open the stores they name
+            return args.func(args, None)
         engine = open_store(database_url(args.db))
         try:
             return args.func(args, engine)
