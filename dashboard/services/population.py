@@ -128,13 +128,11 @@ def apply_mesh(session: Session, code: str, path: Path | list[Path], *, name: st
 
 # -- (b) 町丁目 age table ---------------------------------------------------------------------------
 
-def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: str | None,
-               fixes: NameFixes) -> pd.Series:
-    """The store town code of each table row (index aligned; None for a skipped row).
-
-    By code first (the file's code equals a town's code, or its part after the city prefix), then
-    by name. Raises InputError listing every unmatched name with the closest candidates.
-    """
+def _match(table: pd.DataFrame, towns: pd.DataFrame, city_name: str | None,
+           fixes: NameFixes) -> tuple[list, list[tuple[int, str, list[str]]]]:
+    """Each row's store town code (None: skipped or unmatched) and the unmatched rows as
+    ``(row, name as read, closest towns)``. By code first (the file's code equals a town's code, or
+    its part after the city prefix), then by name (:func:`match_town_names`)."""
     from dashboard.importers.townnames import match_town_names
 
     fixes = fixes.normalized()
@@ -145,7 +143,8 @@ def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: s
     code_of_name = dict(zip(towns["name"], towns["code"]))
     names = [fixes.rename.get(n, n) for n in table["town_name"]]
     matched = match_town_names([n for n in names if n not in fixes.skip], list(towns["name"]), city=city_name)
-    result, problems = [], []
+    candidates = dict(matched.unmatched)
+    result, unmatched = [], []
     for row, original, town_name, file_code in zip(table["row"], table["town_name"], names,
                                                    table.get("town_code", pd.Series([None] * len(table)))):
         if original in fixes.skip:
@@ -155,14 +154,22 @@ def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: s
         elif town_name in matched.matched:
             result.append(code_of_name[matched.matched[town_name]])
         else:
-            candidates = dict(matched.unmatched).get(town_name, [])
-            hint = f"近い町丁目：{'、'.join(candidates)}" if candidates else "近い町丁目はありません"
-            problems.append(Problem(name, f"町丁目「{original}」が登録されている町丁目にありません（{hint}）。"
-                                          "名前を直すか、取り込まない行として指定してください", "unmatched town name",
-                                    row=int(row), column="地域名"))
+            unmatched.append((int(row), original, list(candidates.get(town_name, []))))
             result.append(None)
-    if problems:
-        raise InputError(problems)
+    return result, unmatched
+
+
+def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: str | None,
+               fixes: NameFixes) -> pd.Series:
+    """The store town code of each table row (index aligned; None for a skipped row). Raises
+    InputError listing every unmatched name with the closest candidates, and rows that fall on
+    the same town."""
+    result, unmatched = _match(table, towns, city_name, fixes)
+    if unmatched:
+        raise InputError([Problem(name, f"町丁目「{original}」が登録されている町丁目にありません（"
+                                        f"{'近い町丁目：' + '、'.join(near) if near else '近い町丁目はありません'}）。"
+                                        "名前を直すか、取り込まない行として指定してください", "unmatched town name",
+                                  row=row, column="地域名") for row, original, near in unmatched])
     codes = pd.Series(result, index=table.index)
     twice = codes[codes.notna() & codes.duplicated(keep=False)]
     if len(twice):
@@ -170,6 +177,22 @@ def match_rows(table: pd.DataFrame, towns: pd.DataFrame, name: str, city_name: s
         raise InputError([Problem(name, f"2つの行が同じ町丁目「{name_of[c]}」に当たります", "two rows, one town",
                                   row=int(table.at[i, "row"]), column="地域名") for i, c in twice.items()])
     return codes
+
+
+def unmatched_names(engine, code: str, path: Path, *, display_name: str | None = None,
+                    mapping: dict | None = None) -> list[tuple[int, str, list[str]]]:
+    """``(row, name as read, closest towns)`` for every row of a 町丁目 age table that the import
+    would refuse — the name-match report of the setup page. Read-only; the same rule as the import
+    (:func:`_match`), so the two cannot drift apart."""
+    from dashboard.importers.age_table import read_age_table
+    from dashboard.store.engine import read_session
+
+    name = display_name or Path(path).name
+    table = read_age_table(Path(path), mapping=mapping, name=name)
+    with read_session(engine) as session:
+        city = municipality(session, code)
+        towns = towns_frame(session, code)
+    return _match(table.frame, towns, city.name, NameFixes())[1]
 
 
 def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of: str | None,
@@ -197,7 +220,7 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     remove_sources(session, code, "estat_mesh", "juki")
     add_source(session, code, f"{city.name}「町丁目別年齢別人口」")  # not the file name: sources are public
     set_city_meta(session, code, "population_kind", "town_table")
-    set_city_meta(session, code, "population_as_of", as_of or "不明（--as-of で時点を指定してください）")
+    set_city_meta(session, code, "population_as_of", as_of or "時点不明")
     report = StepReport("population", {"rows": int(len(values)), "pop_total": round(float(values["pop_total"].sum()), 1),
                                        "pop65": round(float(values["pop65"].sum()), 1),
                                        "pop75": round(float(values["pop75"].sum()), 1)})

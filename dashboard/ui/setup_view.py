@@ -38,10 +38,9 @@ from dashboard.maps.points import CompactPoints, Labels
 from dashboard.maps.resource_map import BASEMAPS, CANDIDATE_STYLE, Legend, MetricScale
 from dashboard.services import areas, cities, places, population, setup, towns, venues
 from dashboard.services.common import StepReport
-from dashboard.ui import session
+from dashboard.ui import session, shell
 from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
-from dashboard.ui.shell import _MUNICIPALITY_KEY as CITY_CHOICE_KEY  # the app's city choice (no setter in shell)
 from dashboard.ui.store import engine, read
 from dashboard.ui.text import md_escape
 
@@ -176,7 +175,7 @@ def _add_city() -> None:
         _remember(Outcome("city", code_text, problems=problems_table(error),
                           message="登録できませんでした。何も書き込んでいません。"))
         return
-    state[CITY_CHOICE_KEY] = code  # look at the city just added (allowed here: a callback runs before the widgets)
+    shell.select_municipality(code)  # look at the city just added (a callback runs before the widgets)
     _remember(Outcome("city", code, report=report, message="市町村を登録しました。次は町丁目です。"))
 
 
@@ -332,21 +331,8 @@ def read_mapping(text: str | None, file_bytes: bytes | None) -> dict | None:
 
 def name_report(path: Path, name: str, code: str, city_name: str,
                 mapping: dict | None) -> list[tuple[int, str, list[str]]]:
-    """``(row, name as in the file, closest towns)`` for each row of a 町丁目 age table whose name
-    matches no town of the store — the rows the import would refuse. Read-only.
-
-    A row whose 地域コード is a town's code (the service matches those first) needs no name."""
-    from dashboard.importers.age_table import read_age_table
-    from dashboard.importers.townnames import match_town_names
-
-    frame = read_age_table(path, mapping=mapping, name=name).frame
-    stored = read("towns", code)
-    known = {str(c) for c in stored["code"]} | {str(c).split("-", 1)[-1] for c in stored["code"]}
-    codes = frame["town_code"] if "town_code" in frame else pd.Series([None] * len(frame), index=frame.index)
-    by_name = [n for n, c in zip(frame["town_name"], codes) if not (isinstance(c, str) and c in known)]
-    match = match_town_names(by_name, list(stored["name"]), city=city_name)
-    first_row = dict(zip(frame["town_name"][::-1], frame["row"][::-1]))
-    return [(int(first_row[n]), n, list(candidates)) for n, candidates in match.unmatched]
+    """The rows the import would refuse (see :func:`dashboard.services.population.unmatched_names`)."""
+    return population.unmatched_names(engine(), code, path, display_name=name, mapping=mapping)
 
 
 def name_fixes(unmatched: list[tuple[int, str, list[str]]], town_names: list[str],

@@ -25,6 +25,12 @@ def _allowed():
     return known[known["code"].isin(codes)]
 
 
+def select_municipality(code: str) -> None:
+    """Look at city ``code`` from the next run on (e.g. one just added). Call from a callback or
+    before the sidebar's switcher is drawn; :func:`municipality` still checks it is allowed."""
+    st.session_state[_MUNICIPALITY_KEY] = code
+
+
 def municipality() -> tuple[str, str] | None:
     """``(code, name)`` of the municipality being looked at, or None for an empty store."""
     known = _allowed()
@@ -48,6 +54,7 @@ def sidebar() -> None:
         current = municipality()
         if current is None:
             st.warning("データがまだありません。管理者が「まちの設定」で市町村を登録するか、`python -m dashboard demo build` でデモを作ってください。")
+            _login_status()
             return
         st.markdown(f"### {md_escape(current[1])}")
         meta = read("meta", current[0])
@@ -66,12 +73,17 @@ def sidebar() -> None:
                 counts = read("counts")
                 st.caption(f"資源 {counts['places']} 件・圏域 {counts['areas']}・町丁目 {counts['towns']}"
                            f"（ストア全体、更新番号 {current_revision()}）")
-        user = session.current_user()
-        if user is not None:
-            st.caption(f"ログイン中：{user.name}（{'管理者' if user.role == 'admin' else 'コーディネーター'}）")
-            if st.button("ログアウト", key="tsudoi_logout"):
-                session.log_out()
-                st.rerun()
+        _login_status()
+
+
+def _login_status() -> None:
+    """Who is logged in, and the logout button (also on an empty store, where an admin sets up)."""
+    user = session.current_user()
+    if user is not None:
+        st.caption(f"ログイン中：{user.name}（{'管理者' if user.role == 'admin' else 'コーディネーター'}）")
+        if st.button("ログアウト", key="tsudoi_logout"):
+            session.log_out()
+            st.rerun()
 
 
 def footer() -> None:
