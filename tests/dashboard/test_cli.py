@@ -1,6 +1,7 @@
 """``python -m dashboard`` run as a user runs it: a subprocess from the repository root.
 
-Tests that write get a copy of the session's demo store (``demo_db_copy``)."""
+Tests that write get a copy of the session's demo store (``demo_db_copy``); the import and the areas
+table run on both backends (``demo_store_url``: SQLite and PostgreSQL + PostGIS)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ def run(*args: str, db: str | os.PathLike | None = None, env: dict | None = None
     return subprocess.run(command, cwd=REPO, env=base_env, capture_output=True, text=True, timeout=120)
 
 
-def store_state(path: Path) -> tuple[int, int]:
-    """(number of places, revision) of a store file."""
-    engine = create_engine(f"sqlite:///{path}")
+def store_state(store: Path | str) -> tuple[int, int]:
+    """(number of places, revision) of a store (a SQLite file or a URL)."""
+    engine = create_engine(to_database_url(store))
     try:
         return len(reads.places(engine, CODE, internal=True)), revision(engine)
     finally:
@@ -61,9 +62,9 @@ def test_demo_build_prints_counts_and_exits_0(tmp_path):
     assert places > 55
 
 
-def test_areas_csv_has_the_five_areas_with_population(demo_db_path, tmp_path):
+def test_areas_csv_has_the_five_areas_with_population(demo_store_url, tmp_path):
     out = tmp_path / "out" / "areas.csv"
-    result = run("areas", "--out", str(out), db=demo_db_path)
+    result = run("areas", "--out", str(out), db=demo_store_url)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_areas_csv(out)
@@ -133,14 +134,14 @@ def places_csv(path: Path, rows: list[tuple[str, str, str]], encoding: str = "ut
     return path
 
 
-def test_import_utf8_file_adds_places_and_bumps_the_revision(demo_db_copy, tmp_path):
-    before_places, before_revision = store_state(demo_db_copy)
+def test_import_utf8_file_adds_places_and_bumps_the_revision(demo_store_url, tmp_path):
+    before_places, before_revision = store_state(demo_store_url)
     path = places_csv(tmp_path / "new.csv", [("新しいサロン", "サロン", *map(str, INSIDE[0])),
                                              ("新しい体操", "通いの場（体操）", *map(str, INSIDE[1]))])
-    result = run("import", "places", str(path), db=demo_db_copy)
+    result = run("import", "places", str(path), db=demo_store_url)
     assert result.returncode == 0, result.stderr
     assert "新規 2" in result.stdout
-    assert store_state(demo_db_copy) == (before_places + 2, before_revision + 1)
+    assert store_state(demo_store_url) == (before_places + 2, before_revision + 1)
 
 
 def test_import_cp932_file(demo_db_copy, tmp_path):
@@ -156,34 +157,34 @@ def test_import_cp932_file(demo_db_copy, tmp_path):
     assert store_state(demo_db_copy)[0] == before_places + 1
 
 
-def test_dry_run_checks_but_writes_nothing(demo_db_copy, tmp_path):
-    before = store_state(demo_db_copy)
+def test_dry_run_checks_but_writes_nothing(demo_store_url, tmp_path):
+    before = store_state(demo_store_url)
     path = places_csv(tmp_path / "new.csv", [("試しのサロン", "サロン", *map(str, INSIDE[0]))])
-    result = run("import", "places", str(path), "--dry-run", db=demo_db_copy)
+    result = run("import", "places", str(path), "--dry-run", db=demo_store_url)
     assert result.returncode == 0, result.stderr
     assert "新規 1" in result.stdout
-    assert store_state(demo_db_copy) == before
+    assert store_state(demo_store_url) == before
 
 
-def test_bad_file_exits_2_naming_row_and_column_and_writes_nothing(demo_db_copy, tmp_path):
-    before = store_state(demo_db_copy)
+def test_bad_file_exits_2_naming_row_and_column_and_writes_nothing(demo_store_url, tmp_path):
+    before = store_state(demo_store_url)
     path = places_csv(tmp_path / "bad.csv", [("よいサロン", "サロン", *map(str, INSIDE[0])),
                                              ("緯度が文字", "サロン", "北緯35度", str(INSIDE[0][1]))])
-    result = run("import", "places", str(path), db=demo_db_copy)
+    result = run("import", "places", str(path), db=demo_store_url)
     assert result.returncode == 2
     assert "bad.csv 3行目 列「lat」" in result.stderr
-    assert store_state(demo_db_copy) == before
+    assert store_state(demo_store_url) == before
 
 
-def test_point_outside_the_city_exits_2_and_writes_nothing(demo_db_copy, tmp_path):
-    before = store_state(demo_db_copy)
+def test_point_outside_the_city_exits_2_and_writes_nothing(demo_store_url, tmp_path):
+    before = store_state(demo_store_url)
     # 東京駅 (35.681°N, 139.767°E) is about 17 km from 蕨市
     path = places_csv(tmp_path / "far.csv", [("よいサロン", "サロン", *map(str, INSIDE[0])),
                                              ("遠いサロン", "サロン", "35.681", "139.767")])
-    result = run("import", "places", str(path), db=demo_db_copy)
+    result = run("import", "places", str(path), db=demo_store_url)
     assert result.returncode == 2
     assert "3行目" in result.stderr and "lat/lon" in result.stderr
-    assert store_state(demo_db_copy) == before
+    assert store_state(demo_store_url) == before
 
 
 def test_nonexistent_file_exits_2(demo_db_copy, tmp_path):

@@ -1,13 +1,17 @@
-"""The store on a fresh SQLite file: migrations, geometry round-trip, transactions and revisions,
-and place upserts located in two tiny hand-made 町丁目."""
+"""The store on a fresh database of each backend (a SQLite file; a PostgreSQL + PostGIS database):
+migrations, geometry round-trip, transactions and revisions, and place upserts located in two tiny
+hand-made 町丁目. What only a server has (PostGIS columns, GiST indexes) is at the end."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import make_url
 
 from dashboard.errors import InputError
 from dashboard.importers.places import validate
@@ -24,15 +28,10 @@ EXPECTED_TABLES = {"meta", "import_batches", "municipalities", "areas", "towns",
 
 
 @pytest.fixture
-def empty_file(tmp_path):
-    path = tmp_path / "store.sqlite"
-    path.touch()  # an empty file, as a sysadmin might create it
-    return path
-
-
-@pytest.fixture
-def engine(empty_file):
-    engine = open_store(f"sqlite:///{empty_file}")
+def engine(store_url):
+    if store_url.startswith("sqlite"):
+        Path(make_url(store_url).database).touch()  # an empty file, as a sysadmin might create it
+    engine = open_store(store_url)
     yield engine
     engine.dispose()
 
@@ -230,3 +229,52 @@ def test_locating_points_without_towns_is_an_input_error(engine):
         session.add(m.Municipality(code=CODE, name="蕨市", prefecture="埼玉県"))
     with pytest.raises(InputError):
         upsert(engine, place_records([{"name": "a", "lat": 35.825, "lon": 139.675}]))
+
+
+# --- what only the server has --------------------------------------------------------------------------
+
+def on_postgresql(test):
+    """Run ``test`` with the PostgreSQL ``store_url`` only (SQLite has WKB blobs and no spatial index)."""
+    return pytest.mark.postgresql(pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)(test))
+
+
+SPATIAL_COLUMNS = {("municipalities", "boundary"), ("areas", "geometry"), ("towns", "geometry"),
+                   ("population_cells", "geometry")}
+
+
+@on_postgresql
+def test_geometries_are_postgis_columns_in_srid_4326_with_gist_indexes(engine):
+    with engine.connect() as connection:
+        columns = set(connection.execute(text(
+            "SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns")).all())
+        indexed = set(connection.execute(text(
+            "SELECT t.relname, a.attname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(x.indkey) WHERE am.amname = 'gist'")).all())
+    assert columns == {(table, column, 4326, "GEOMETRY") for table, column in SPATIAL_COLUMNS}
+    assert indexed == SPATIAL_COLUMNS
+
+
+@on_postgresql
+def test_the_server_sees_the_geometries_python_wrote(seeded):
+    """PostGIS answers spatial SQL on what shapely wrote: the towns' areas and which town holds a point."""
+    with seeded.connect() as connection:
+        # 0.01° × 0.01° boxes: area in square degrees, exactly 1e-4 each
+        areas = dict(connection.execute(text("SELECT code, ST_Area(geometry) FROM towns")).all())
+        holder = connection.scalar(text("SELECT code FROM towns WHERE ST_Intersects(geometry, "
+                                        "ST_SetSRID(ST_MakePoint(139.685, 35.825), 4326))"))
+    assert areas == pytest.approx({"t-w": 1e-4, "t-e": 1e-4})
+    assert holder == "t-e"
+
+
+@pytest.mark.postgresql
+def test_migrating_creates_postgis_where_it_is_missing(pg_server):
+    url = pg_server.create()  # from template1: no PostGIS
+    try:
+        engine = open_store(url)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'"))
+        assert is_current(engine)
+        engine.dispose()
+    finally:
+        pg_server.drop(url)
