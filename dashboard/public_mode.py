@@ -44,7 +44,9 @@ PUBLISHED_AT_KEY = "published_at"
 #: Tables a published copy has (same schema) that must stay empty: people, logins, secrets, survey
 #: answers, edit history, snapshots, saved mappings and import bookkeeping (file names, user names).
 INTERNAL_TABLES = ("users", "login_sessions", "app_secrets", "survey_batches", "survey_responses",
-                   "helper_responses", "audit_log", "snapshots", "saved_mappings", "import_batches")
+                   "helper_responses", "audit_log", "snapshots", "saved_mappings", "import_batches",
+                   "activity_records", "activity_record_areas", "activity_followups", "activity_voices",
+                   "activity_voice_tags", "activity_attachments", "activity_audit_log")  # 活動記録 (#16)
 
 
 class PublicModeError(Exception):

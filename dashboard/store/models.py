@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dashboard.store.types import Geometry
@@ -302,3 +302,102 @@ class Snapshot(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     places_json: Mapped[str] = mapped_column(Text)  # list of place records (all fields)
     coverage_json: Mapped[str | None] = mapped_column(Text)  # coverage table at 500 m when taken
+
+
+# --- 活動記録と地域の声 (migration 0008; internal only, never published) -------------------------------
+
+class ActivityRecord(Base):
+    """One activity of a coordinator (住民座談会, 協議体, 訪問 …). ``version`` is bumped on every edit.
+    Areas (:class:`ActivityRecordArea`) and ``place_id`` are ids as text, not foreign keys: a city that
+    imports its 圏域 again keeps its records."""
+
+    __tablename__ = "activity_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # dashboard.records.vocab.RECORD_KINDS
+    place_id: Mapped[str | None] = mapped_column(String(64))
+    participants: Mapped[int | None] = mapped_column(Integer)  # persons
+    summary: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp(),
+                                                 onupdate=func.current_timestamp())
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class ActivityRecordArea(Base):
+    """A 日常生活圏域 an activity concerned (none = city-wide); ``position`` keeps the order entered."""
+
+    __tablename__ = "activity_record_areas"
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActivityFollowUp(Base):
+    """Something to do after an activity: who (a role, e.g. 第2層SC), by when, open or closed."""
+
+    __tablename__ = "activity_followups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open / closed
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ActivityVoice(Base):
+    """地域の声: one short statement heard at an activity, in one area (None = not one area)."""
+
+    __tablename__ = "activity_voices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(String(5), index=True)
+    area_id: Mapped[str | None] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ActivityVoiceTag(Base):
+    """A need category of a voice (data/vocab/needs_tags.csv)."""
+
+    __tablename__ = "activity_voice_tags"
+    voice_id: Mapped[int] = mapped_column(ForeignKey("activity_voices.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class ActivityAttachment(Base):
+    """A PDF or photo kept with a record, in the store itself (size-limited, type checked by its bytes)."""
+
+    __tablename__ = "activity_attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(32))  # application/pdf, image/jpeg, image/png
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class ActivityAuditEntry(Base):
+    """One changed field of an activity record (the shape of :class:`AuditEntry`). Never deleted,
+    also not with its record."""
+
+    __tablename__ = "activity_audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    municipality_code: Mapped[str] = mapped_column(String(5))
+    changed_by: Mapped[str] = mapped_column(String(64))  # user name, or "import:<file>"
+    changed_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    action: Mapped[str] = mapped_column(String(16))  # create / update / close / attach / detach / delete / import
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)

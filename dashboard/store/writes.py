@@ -47,6 +47,7 @@ def clear_municipality(session: Session, code: str) -> None:
         session.execute(delete(model).where(model.batch_id.in_(batches)))
     session.execute(delete(m.SurveyBatch).where(m.SurveyBatch.municipality_code == code))
     session.execute(delete(m.Snapshot).where(m.Snapshot.municipality_code == code))
+    session.execute(delete(m.ActivityRecord).where(m.ActivityRecord.municipality_code == code))  # children cascade
     for model in (m.Place, m.CandidateVenue, m.PopulationCell, m.Town, m.Area, m.MunicipalityMeta):
         session.execute(delete(model).where(model.municipality_code == code))
     session.execute(delete(m.Municipality).where(m.Municipality.code == code))
