@@ -192,11 +192,16 @@ def clicked_frame() -> pd.DataFrame:
 
 def suggestion_table(plan: coverage.Suggestion) -> pd.DataFrame:
     """The picks in order, then every clicked point that was not picked (「+0人」 when it adds nobody)."""
-    rows = [{"順": str(number), "候補": pick["name"], "効果（+人）": f"+{pick['gain65']:,}人", "メモ": ""}
+    rows = [{"順": str(number), "候補": pick["name"], "効果（+人）": f"+{pick['gain65']:,}人"}
             for number, pick in enumerate(plan.picks, start=1)]
-    rows += [{"順": "—", "候補": c["name"], "効果（+人）": f"+{c['gain65']:,}人", "メモ": c["note"]}
+    rows += [{"順": "—", "候補": c["name"], "効果（+人）": f"+{c['gain65']:,}人"}
              for c in plan.clicked if c["rank"] is None]
-    return pd.DataFrame(rows, columns=["順", "候補", "効果（+人）", "メモ"])
+    return pd.DataFrame(rows, columns=["順", "候補", "効果（+人）"])
+
+
+def clicked_notes(plan: coverage.Suggestion) -> list[str]:
+    """Why each clicked point that was not picked adds what it adds, one line each."""
+    return [f"{c['name']}（+{c['gain65']:,}人）：{c['note']}" for c in plan.clicked if c["rank"] is None]
 
 
 def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFrame, prefecture: int,
@@ -219,6 +224,8 @@ def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFram
         table = suggestion_table(plan)
         if len(table):
             st.dataframe(table, hide_index=True, width="stretch")
+        for note in clicked_notes(plan):
+            st.caption(md_escape(note))
         if plan.shortfall:
             st.info(md_escape(plan.shortfall))
         if extra_points() and st.button("追加した地点を消す"):

@@ -214,7 +214,8 @@ def test_a_clicked_point_that_adds_nobody_stays_listed_and_on_the_map(app, demo_
     assert len(row) == 1
     assert row.iloc[0]["効果（+人）"] == "+0人"
     assert row.iloc[0]["順"] == "—"
-    assert "徒歩圏外の65歳以上はいません" in row.iloc[0]["メモ"]
+    notes = [c.value.replace("\\", "") for c in at.caption if "地図で追加した地点1" in c.value.replace("\\", "")]
+    assert len(notes) == 1 and "+0人" in notes[0] and "南町地区の徒歩圏外の65歳以上はいません" in notes[0]
     script = _coverage_map_script(at)
     assert "地点1 +0人" in script
     assert "zIndexOffset: 10000" in script  # drawn above the area names
