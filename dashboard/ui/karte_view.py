@@ -30,11 +30,12 @@ def karte_downloads(code: str, city: str, areas: pd.DataFrame, area_id: str | No
     (city summary, then one A4 page per area). ``key`` keeps the buttons of two pages apart."""
     names = dict(zip(areas["area_id"], areas["area_name"]))
     columns = st.columns(2)
-    if area_id in names:
+    chosen = area_id in names
+    if chosen:
         columns[0].download_button(f"{md_escape(names[area_id])}の地域カルテ（PDF）", _pdf(code, [area_id]),
                                    file_name=karte_file_name(names[area_id], city), mime="application/pdf",
                                    key=f"tsudoi_karte_one_{key}", on_click="ignore")
-    columns[1].download_button("全圏域の地域カルテ（PDF、市全体の要約つき）", _pdf(code, None),
+    columns[1 if chosen else 0].download_button("全圏域の地域カルテ（PDF、市全体の要約つき）", _pdf(code, None),
                                file_name=karte_file_name(None, city), mime="application/pdf",
                                key=f"tsudoi_karte_all_{key}", on_click="ignore")
 
