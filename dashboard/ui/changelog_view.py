@@ -16,6 +16,7 @@ from dashboard import exports, vocab
 from dashboard.services.audit import JAPAN
 from dashboard.ui import store
 from dashboard.ui.edit_view import LABELS
+from dashboard.ui.text import md_escape
 
 #: Audit actions in words.
 ACTIONS = {"create": "新規登録", "update": "変更", "verify": "確認済みにした", "import": "取り込み"}
@@ -93,8 +94,8 @@ def change_log(code: str, city: str, area_names: dict[str, str], town_names: dic
     start, end = period
     sheet = change_sheet(store.city_changes(code, start, end, user or None), area_names, town_names)
     who = f"、変更者：{author_label(user)}" if user else ""
-    st.caption(f"{start:%Y/%m/%d}〜{end:%Y/%m/%d}（日本時間）{who}：{len(sheet):,} 件（新しい順）。"
-               "取り込みと入力フォームでの変更、確認済みにした記録を、項目ごとに1行で表示します。")
+    st.caption(md_escape(f"{start:%Y/%m/%d}〜{end:%Y/%m/%d}（日本時間）{who}：{len(sheet):,} 件（新しい順）。"
+                         "取り込みと入力フォームでの変更、確認済みにした記録を、項目ごとに1行で表示します。"))
     if sheet.empty:
         st.info("この条件の変更はありません。期間を広げるか、変更者を「すべて」にしてください。")
         return

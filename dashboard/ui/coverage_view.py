@@ -159,9 +159,10 @@ def venue_scope(area_name: str | None) -> bool:
     """With an area chosen: search only its venues (True) or the whole city's (False)."""
     if area_name is None:
         return True
+    name = md_escape(area_name)  # option labels and help are Markdown
     choice = st.radio("候補会場を探す範囲", ["area", "city"], horizontal=True, key="tsudoi_cov_scope",
-                      format_func={"area": f"{area_name}の中だけ", "city": "市全体（圏域の外の会場も）"}.get,
-                      help=f"どちらの場合も、効果は{area_name}の徒歩圏外の65歳以上だけを数えます。")
+                      format_func={"area": f"{name}の中だけ", "city": "市全体（圏域の外の会場も）"}.get,
+                      help=f"どちらの場合も、効果は{name}の徒歩圏外の65歳以上だけを数えます。")
     return choice == "area"
 
 
