@@ -33,7 +33,7 @@ from dashboard.importers.tables import decode
 from dashboard.normalize import nfkc
 
 #: Output columns, in order.
-COLUMNS = ("row", "town_name", "town_code", "pop_total", "pop65", "pop75", "pop85", "lat", "lon")
+COLUMNS = ("row", "town_name", "town_code", "pop_total", "pop65", "pop75", "pop85", "lat", "lon", "age_bands")
 
 #: Town-name headers, most specific first (a table may have both 地区名 and 町丁目名).
 _TOWN_HEADERS = ("町丁目名", "大字町丁目名", "町丁名", "町丁字名", "地域名", "町名", "地区名")
@@ -85,7 +85,9 @@ class AgeTable:
 
     ``frame`` has :data:`COLUMNS`: ``row`` (spreadsheet row), ``town_name`` (NFKC, stripped, as in
     the file), ``town_code`` (str or None), ``pop_total``, ``pop65``, ``pop75``, ``pop85`` (NaN when
-    the file's age bands cannot give 85+), ``lat``, ``lon`` (WGS84 degrees, NaN when absent).
+    the file's age bands cannot give 85+), ``lat``, ``lon`` (WGS84 degrees, NaN when absent),
+    ``age_bands`` (``{"m": [...], "f": [...]}`` persons per band of ``bands`` by sex, or ``{"t": [...]}``
+    without a split; None for ``mapping``: the 推計 of the older population shifts them).
     ``kind`` is ``"ods_ja"``, ``"ods_en"`` or ``"mapping"``; ``encoding`` is the CSV encoding
     (``None`` for XLSX); ``bands`` the age bands used, ``(start, end)`` in years with ``end``
     inclusive and ``None`` for 「…歳以上」 (empty for ``mapping``); ``skipped_total_rows`` the rows
@@ -121,6 +123,8 @@ class _Layout:
     figures: dict[str, list[int] | None] = field(default_factory=dict)
     bands: list[Band] = field(default_factory=list)
     checks: list[tuple[int, list[int]]] = field(default_factory=list)
+    #: Per sex (``m``/``f``, or ``t`` when the file has no split) the column of each band, in band order.
+    band_sexes: dict[str, list[int]] = field(default_factory=dict)
 
 
 def read_age_table(path: Path, *, mapping: dict | None = None, name: str | None = None) -> AgeTable:
@@ -353,6 +357,10 @@ def _japanese_layout(number: int, row: list[str], name: str) -> _Layout:
     _check_coverage(ordered, layout, {b: cols[0] for b, cols in columns.items()}, name)
     layout.bands = ordered
     layout.band_columns = [c for band in ordered for c in columns[band]]
+    if all(band in by_sex["m"] and band in by_sex["f"] for band in ordered):
+        layout.band_sexes = {sex: [by_sex[sex][band] for band in ordered] for sex in ("m", "f")}
+    else:
+        layout.band_sexes = {"t": [columns[band][0] for band in ordered]}
     total = _first(labels, _TOTAL_HEADERS)
     if total is not None:
         layout.total = [total]
@@ -391,6 +399,7 @@ def _english_layout(number: int, row: list[str], name: str) -> _Layout:
         columns[band] = [by_sex["m"][i], by_sex["f"][i]]
     layout.bands = list(columns)
     layout.band_columns = [c for cols in columns.values() for c in cols]
+    layout.band_sexes = {"m": [cols[0] for cols in columns.values()], "f": [cols[1] for cols in columns.values()]}
     _figures_from_bands(layout, columns, name)
     return layout
 
@@ -576,7 +585,8 @@ def _record(number: int, town: str, cells: list[str], values: dict[int, float], 
     lat, lon = _location(layout, cells, problem)
     code = nfkc(cells[layout.code]) if layout.code is not None else ""
     return {"row": number, "town_name": town, "town_code": code or None, "pop_total": float(total),
-            "pop65": figures["pop65"], "pop75": figures["pop75"], "pop85": figures["pop85"], "lat": lat, "lon": lon}
+            "pop65": figures["pop65"], "pop75": figures["pop75"], "pop85": figures["pop85"], "lat": lat, "lon": lon,
+            "age_bands": {sex: [values[c] for c in cols] for sex, cols in layout.band_sexes.items()} or None}
 
 
 _FIGURE_JA = {"pop_total": "総数", "pop65": "65歳以上", "pop75": "75歳以上", "pop85": "85歳以上"}

@@ -27,6 +27,13 @@ def _problem(path: Path, message_ja: str, detail_en: str) -> InputError:
     return InputError([Problem(path.name, message_ja, detail_en)])
 
 
+def read_age_bands(xlsx_path, municipality_code: str) -> pd.DataFrame:
+    """Every 5-year band of one municipality by sex (0歳～4歳 … 100歳以上), same columns and checks as
+    :func:`read_age_structure` (``band_start`` 0, 5 … 100) — the city-level age structure the
+    推計 of the older population scales onto each population unit (:mod:`dashboard.projection`)."""
+    return _read_bands(xlsx_path, municipality_code, 0)
+
+
 def read_age_structure(xlsx_path, municipality_code: str) -> pd.DataFrame:
     """Persons aged 65+ of one municipality by 5-year band and sex, from the 総務省 workbook
     「住民基本台帳に基づく人口、人口動態及び世帯数 — 年齢階級別人口（市区町村別）」 (e.g.
@@ -40,6 +47,10 @@ def read_age_structure(xlsx_path, municipality_code: str) -> pd.DataFrame:
     Raises :class:`~dashboard.errors.InputError` if the file cannot be read, the code is not a
     municipality in it, or its 65+ breakdown is not published.
     """
+    return _read_bands(xlsx_path, municipality_code, 65)
+
+
+def _read_bands(xlsx_path, municipality_code: str, min_start: int) -> pd.DataFrame:
     path = Path(xlsx_path)
     code = unicodedata.normalize("NFKC", str(municipality_code)).strip()
     if not re.fullmatch(r"\d{5}|\d{6}", code):
@@ -64,9 +75,9 @@ def read_age_structure(xlsx_path, municipality_code: str) -> pd.DataFrame:
     for i in range(header + 1):
         for j in range(raw.shape[1]):
             match = _BAND_LABEL.match(cell_text(raw.iat[i, j]))
-            if match and int(match.group(1)) >= 65:
+            if match and int(match.group(1)) >= min_start:
                 bands[int(match.group(1))] = j
-    if "性別" not in labels or "市区町村名" not in labels or set(bands) != set(range(65, 101, 5)):
+    if "性別" not in labels or "市区町村名" not in labels or set(bands) != set(range(min_start, 101, 5)):
         raise _problem(path, "見出しに「性別」「市区町村名」または65歳以上の5歳階級（65歳～69歳 … 100歳以上）がありません。",
                        f"expected columns 性別, 市区町村名 and bands 65..100, found bands {sorted(bands)}")
 

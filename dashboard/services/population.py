@@ -221,6 +221,9 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     add_source(session, code, f"{city.name}「町丁目別年齢別人口」")  # not the file name: sources are public
     set_city_meta(session, code, "population_kind", "town_table")
     set_city_meta(session, code, "population_as_of", as_of or "時点不明")
+    from dashboard.projection import TOWN_BANDS_KEY, town_bands_fact  # the 推計 shifts the bands later
+
+    set_city_meta(session, code, TOWN_BANDS_KEY, town_bands_fact(values, table.bands, as_of or "時点不明"))
     report = StepReport("population", {"rows": int(len(values)), "pop_total": round(float(values["pop_total"].sum()), 1),
                                        "pop65": round(float(values["pop65"].sum()), 1),
                                        "pop75": round(float(values["pop75"].sum()), 1)})
