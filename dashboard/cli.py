@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from dashboard import cli_admin, cli_common, cli_db, cli_exports, cli_publish, cli_setup, cli_survey, exports
+from dashboard import cli_admin, cli_common, cli_db, cli_exports, cli_publish, cli_records, cli_setup, cli_survey, exports
 from dashboard.cli_common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError  # noqa: F401 (UsageError re-exported)
 from dashboard.cli_common import municipality as _municipality
 from dashboard.cli_common import write_file as _write
@@ -252,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
 
     cli_survey.register(sub)  # survey import|table|generate|helpers
+    cli_records.register(sub)  # records import|export|report (活動記録と地域の声)
 
     user = sub.add_parser("user", help="logins").add_subparsers(dest="action", required=True)
     user_add = user.add_parser("add", help="add a user (password prompted, or one line on stdin)")
