@@ -18,6 +18,7 @@ from dashboard.errors import InputError
 from dashboard.settings import database_url
 from dashboard.store import reads
 from dashboard.store.engine import open_store
+from dashboard import cli_scenario  # scenario critical|run (将来を考える)
 
 #: A file with a systematic mistake can produce thousands of problems; show the first ones.
 MAX_PROBLEMS_SHOWN = 50
@@ -129,10 +130,16 @@ def _coverage_inputs(args, engine):
 def cmd_coverage(args, engine) -> int:
     from dashboard import coverage
 
-    _, result = _coverage_inputs(args, engine)
+    code, result = _coverage_inputs(args, engine)
     # the 2SFCA column only on request, after the fixed columns, so existing readers of the CSV keep working
     columns = coverage.TABLE_COLUMNS if args.with_2sfca else coverage.REQUIRED_COLUMNS
-    _write(args.out, exports.csv_bytes(result.table[columns]))
+    table = result.table[columns]
+    if args.weekday_opportunity:  # likewise appended last: weekday.COLUMNS (straight-line reach)
+        from dashboard import weekday
+
+        days = weekday.area_table(result, int(code[:2]))
+        table = table.merge(days[["area_id", *weekday.COLUMNS]], on="area_id", how="left", validate="one_to_one")
+    _write(args.out, exports.csv_bytes(table))
     city = result.table[result.table["area_id"] == "ALL"].iloc[0]
     kind = "道路網に沿った歩行距離" if result.on_network else "直線距離"
     print(f"徒歩{args.distance} m 圏（{kind}）の65歳以上カバー率（市全体）: {city['coverage65']:.1%} "
@@ -249,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--2sfca", dest="with_2sfca", action="store_true",
                                  help="append access_2sfca_per_1000_65 (capacity-aware accessibility, 2SFCA: "
                                       "places' 定員 per 1,000 65+, straight-line catchment)")
+            command.add_argument("--weekday-opportunity", action="store_true",
+                                 help="append, per area, the shares of 65+ with an activity in reach on ≥1 and ≥3 "
+                                      "weekdays, with none on each weekday, and sessions a month (straight-line reach)")
         command.set_defaults(func=func)
 
     cli_survey.register(sub)  # survey import|table|generate|helpers
@@ -262,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.set_defaults(func=cmd_user_add)
     cli_admin.register(sub, user)  # snapshot create|list|diff; user disable|passwd|list
     cli_db.register(sub)  # db upgrade; db copy --from URL --to URL
+    cli_scenario.register(sub)  # scenario critical|run
     return parser
 
 
