@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import council, coverage, sources
 from dashboard.maps.coverage_map import build_coverage_map, legend_items
 from dashboard.survey.service import SYNTHETIC_LABEL, priority_areas
-from dashboard.ui import council_view, shell
+from dashboard.ui import council_view, records_view, shell
 from dashboard.ui.map_view import show_map
 from dashboard.ui.store import population_units, read, survey_batches, survey_table
 
@@ -60,5 +60,6 @@ with st.container(key="tsudoi_council", gap=None):
             with right:
                 council_view.headline_stack(council.headlines(
                     slide.area_id, areas, result.table, result.places, survey, POPULATION_NOTE,
-                    query.distance_m, None if survey_batch is None else survey_batch["as_of"]))
+                    query.distance_m, None if survey_batch is None else survey_batch["as_of"])
+                    + records_view.council_cards(code, slide.area_id))  # 地域の声 (#16), when the city has any
     council_view.navigation(index, len(deck), sources.COMPACT_SOURCES)

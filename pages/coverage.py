@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import coverage, exports
-from dashboard.ui import coverage_view, karte_view, shell
+from dashboard.ui import coverage_view, karte_view, records_view, shell
 from dashboard.ui.area_picker import area_select
 from dashboard.ui.store import population_units, read
 
@@ -27,6 +27,7 @@ coverage_view.distance_caption(result, as_of)
 
 area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of)
+records_view.voices_card(code, area_id or None, dict(zip(areas["area_id"], areas["area_name"])).get(area_id, "市全体"))
 karte_view.karte_downloads(code, city, areas, area_id, key="coverage")
 
 st.subheader("新しい集いの場の候補", anchor=False)

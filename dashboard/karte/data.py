@@ -106,6 +106,9 @@ class Section:
     places_synthetic: bool  # some place counted or listed here is synthetic (サンプル（架空）)
     survey: SurveyFigures | None
     area_lines: tuple[AreaLine, ...] = ()  # city summary only
+    #: 地域の声 of the section counted by tag (a :class:`dashboard.services.records.VoiceSummary`);
+    #: None when the city has no voices recorded at all (the karte then has no voices band)
+    voices: object | None = None
 
 
 @dataclass
@@ -170,6 +173,7 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
     areas, all_places, public, result = inputs.areas, inputs.places, inputs.public, inputs.result
     internal = all_places[all_places["visibility"] != "public"]
     survey = _survey(engine, code, areas["area_id"].tolist())
+    voices = _voices(engine, code)
 
     headlines = {row.area_id: _headline(row, query.distance_m) for row in result.table.itertuples()}
     counted_synthetic = result.places.groupby("area_id")["is_synthetic"].any().to_dict()
@@ -186,7 +190,8 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
         return Section(area_id=area_id, name="市全体" if area_id is None else names[area_id],
                        is_demo_area=any(demo.values()) if area_id is None else demo[area_id],
                        headline=headlines[key], places=_place_rows(mine), internal_places=len(hidden),
-                       places_synthetic=synthetic, survey=_survey_figures(survey, key), area_lines=lines)
+                       places_synthetic=synthetic, survey=_survey_figures(survey, key), area_lines=lines,
+                       voices=None if voices is None else voices(area_id))
 
     chosen = [None, *areas["area_id"]] if area_ids is None else list(area_ids)
     municipality = reads.municipalities(engine).set_index("code")["name"].get(code, code)
@@ -195,6 +200,17 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
                  as_of=meta, attribution=sources.city_attribution(meta), city_headline=headlines[CITY],
                  sections=[section(a) for a in chosen],
                  layers=_layers(areas, result.units, public, inputs.crs, query.distance_m))
+
+
+def _voices(engine: Engine, code: str):
+    """area id (None = the city) → its 地域の声 counted by tag, from the activity records (#16); None
+    when the city has recorded none."""
+    from dashboard.services.records import VoiceSummary, voice_summaries
+
+    summaries = voice_summaries(engine, code)
+    if summaries[None].total == 0:
+        return None
+    return lambda area_id: summaries.get(area_id, VoiceSummary(0, (), 0, None, None, 0))
 
 
 def _check_area_ids(area_ids: list[str] | None, areas: pd.DataFrame) -> None:

@@ -138,6 +138,15 @@ def more_places_lines(hidden: list[PlaceRow], internal: int) -> list[str]:
     return lines
 
 
+def voices_line(summary) -> str:
+    """The karte's 地域の声 line: 「計 12 件：買い物 5件・移動 3件 …（2026年4月10日〜…の活動記録 4 件から。…）」."""
+    if summary.total == 0:
+        return "この圏域の地域の声は、活動記録にまだありません。"
+    untagged = f"・タグなし {summary.untagged}件" if summary.untagged else ""
+    return (f"計 {summary.total} 件：{summary.tag_line(unit='件')}{untagged}（{japanese_date(summary.first)}〜"
+            f"{japanese_date(summary.last)}の活動記録 {summary.records} 件から。1件の声に2つのタグがあればそれぞれに数えます）")
+
+
 def japanese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -171,6 +180,8 @@ class _Page:
         self._header()
         self._map_and_numbers()
         self._survey()
+        if self.section.voices is not None:  # only for a city with 活動記録 (#16)
+            self._voices()
         self._places(footer_top)
 
     # header: title, municipality, date, labels
@@ -328,6 +339,14 @@ class _Page:
                 style.append(("LINEABOVE", (0, i), (-1, i), 0.8, MID))
         table.setStyle(TableStyle(style))
         return table
+
+    # 地域の声 from the activity records: counts by tag, never the statements (a printed page travels)
+    def _voices(self) -> None:
+        y = self._heading(MARGIN_X, self.y, CONTENT_W, "地域の声（活動記録から、タグ別の件数）")
+        p = Paragraph(escape(voices_line(self.section.voices)), self.style(8.5, 11))
+        _, h = p.wrapOn(self.c, CONTENT_W, y)
+        p.drawOn(self.c, MARGIN_X, y - h)
+        self.y = y - h - GAP
 
     # places list
     def _places(self, bottom: float) -> None:

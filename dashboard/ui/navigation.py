@@ -25,13 +25,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("../pages/coverage.py", "圏域カバー状況", "coverage", ":material/radar:", False),
     PageSpec("../pages/survey.py", "ニーズ調査", "survey", ":material/bar_chart:", False),
     PageSpec("../pages/council.py", "会議モード", "council", ":material/co_present:", False),
+    PageSpec("../pages/records.py", "活動記録", "records", ":material/edit_note:", False),
     PageSpec("../pages/data.py", "データ管理", "data", ":material/database:", False),
     PageSpec("../pages/setup.py", "まちの設定", "setup", ":material/settings:", False),
     PageSpec("../pages/about.py", "つどいマップについて", "about", ":material/info:", True),
 )
 #: URL paths of coordinator-only pages (present and planned). An anonymous visitor who opens any of
 #: them gets the login page at that URL, never the content and never a silent redirect.
-INTERNAL_PATHS = ("coverage", "survey", "council", "data", "setup")
+INTERNAL_PATHS = ("coverage", "survey", "council", "records", "data", "setup")
 LOGIN = PageSpec("../pages/login.py", "ログイン", "login", ":material/login:", True)
 #: The public site (TSUDOI_MODE=public) has no login: internal URLs and /login get this page instead.
 NOT_PUBLIC = PageSpec("../pages/not_public.py", "このサイトでは公開していません", "not-public", ":material/block:", True)
