@@ -6,6 +6,7 @@ from dashboard import coverage, exports
 from dashboard.ui import coverage_view, karte_view, records_view, shell
 from dashboard.ui.area_picker import area_select
 from dashboard.ui.store import population_units, read
+from dashboard.ui import scenario_view  # 将来を考える: 推計, critical places, weekdays, 仮定
 
 st.title("圏域カバー状況")
 current = shell.municipality()
@@ -21,6 +22,7 @@ if not query.categories:
     st.stop()
 network = coverage_view.network_from_sidebar(prefecture)
 units = population_units(code)
+units, years = scenario_view.year_switch(code, units)  # 現在, or the 推計 5/10 years ahead
 result = coverage.compute(areas, units, places, query, prefecture, network=network)
 as_of = meta.get("population_as_of", "")
 coverage_view.distance_caption(result, as_of)
@@ -39,3 +41,4 @@ st.download_button("この表をCSVで保存", exports.csv_bytes(result.table), 
                    mime="text/csv")
 st.subheader("距離を変えると（65歳以上のカバー率）", anchor=False)
 coverage_view.sensitivity(coverage.sensitivity(areas, units, places, query, prefecture, network=network))
+scenario_view.section(code, areas, places, read("candidate_venues", code), result, prefecture, area_id or None, years)

@@ -1,0 +1,258 @@
+"""将来を考える on the coverage page: the population year (推計), critical places, 「ひとつの場に
+頼っている人」, weekday opportunity and the scenario editor (仮定: places off, places added, another
+distance) with saved scenarios compared side by side. Called from ``pages/coverage.py`` in a few lines.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import coverage, fragility, projection, scenario, weekday
+from dashboard.errors import InputError
+from dashboard.maps.coverage_map import build_coverage_map
+from dashboard.maps.fragility_layer import add_critical_places
+from dashboard.maps.fragility_layer import legend_items as critical_legend
+from dashboard.schedule import display_text
+from dashboard.services import scenarios
+from dashboard.settings import database_url
+from dashboard.ui.map_view import show_map
+from dashboard.ui.resource_map import basemap_choice
+from dashboard.ui.store import current_revision, engine, read
+from dashboard.ui.text import md_escape
+
+YEARS_KEY = "tsudoi_future_years"
+CLICKS_KEY = "tsudoi_scn_clicks"
+ASSUMED_BADGE = f"【{scenario.ASSUMED}】"
+
+
+# --- the population year ---------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False)
+def _units_for(url: str, code: str, rev: int, years: int):
+    return scenarios.units_for(engine(), code, years)
+
+
+def units_for(code: str, years: int):
+    """Population units of today or of the 推計 ``years`` ahead, cached per store revision."""
+    return _units_for(database_url(), code, current_revision(), years)
+
+
+def year_switch(code: str, units_now):
+    """Sidebar choice 現在 / +5 / +10 years. Returns ``(units, years)``; a 推計 is announced on the page
+    with its method and what it ignores."""
+    meta = read("meta", code)
+    problem = projection.available(meta, read("towns", code), code)
+    with st.sidebar:
+        st.markdown("#### 人口の年")
+        if problem:
+            st.caption(md_escape(problem))
+            return units_now, 0
+        years = st.radio("人口の年", scenario.YEARS, key=YEARS_KEY, horizontal=True, label_visibility="collapsed",
+                         format_func=lambda y: projection.year_label(meta, y))
+    if not years:
+        return units_now, 0
+    try:
+        units = units_for(code, years)
+    except InputError as error:
+        st.warning(md_escape(str(error.problems[0])))
+        return units_now, 0
+    basis = _basis(code, years)
+    st.warning(md_escape(f"{projection.year_label(meta, years)}の人口で表示しています（65歳以上・75歳以上は{projection.ESTIMATE_LABEL}）。"
+                         f"{basis}。生命表：{projection.lifetable.EDITION}。{projection.CAVEAT}"))
+    return units, years
+
+
+def _basis(code: str, years: int) -> str:
+    meta = read("meta", code)
+    towns = read("towns", code)
+    bands = projection.stored_town_bands(meta, towns)
+    if bands is not None and not len(read("population_cells", code)):
+        return "町丁目別の年齢別人口（男女・5歳階級）を生命表の生残率で5年ずつ進めた推計"
+    return ("各区画の65歳未満・65〜74歳・75歳以上に、住民基本台帳（令和4年1月1日）の市全体の年齢構成（男女・5歳階級）を"
+            "当てはめ、生命表の生残率で5年ずつ進めた推計")
+
+
+def outlook(code: str, areas) -> None:
+    """65+ and 75+ per area today, +5 and +10 years (推計)."""
+    meta = read("meta", code)
+    if projection.available(meta, read("towns", code), code):
+        return
+    table = projection.area_outlook(areas, {y: units_for(code, y) for y in scenario.YEARS})
+    shown = pd.DataFrame({"圏域": table["area_name"]})
+    for years in scenario.YEARS:
+        label = projection.year_label(meta, years)
+        shown[f"65歳以上 {label}"] = table[f"pop65_{years}"].round().astype(int)
+    for years in scenario.YEARS:
+        label = projection.year_label(meta, years)
+        shown[f"75歳以上 {label}"] = table[f"pop75_{years}"].round().astype(int)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(md_escape(f"推計：{_basis(code, 5)}（{projection.lifetable.EDITION}）。{projection.CAVEAT}"))
+
+
+# --- critical places and reliance -------------------------------------------------------------------
+
+def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.DataFrame) -> fragility.Fragility:
+    """Ranked critical places, reliance per area, and one place's details."""
+    found = fragility.analyse(result, prefecture)
+    distance = result.query.distance_m
+    if result.on_network:
+        st.caption("ここでの徒歩圏は直線距離です（道路網の歩行距離ではありません）。")
+    left, right = st.columns([3, 2])
+    with left:
+        ranked = found.places
+        st.dataframe(pd.DataFrame({
+            "順": ranked["rank"], "場所": ranked["name"], "種別": ranked["category"],
+            "この場だけが徒歩圏の65歳以上（人）": ranked["unique65"].round().astype(int),
+            "同・75歳以上（人）": ranked["unique75"].round().astype(int),
+            "徒歩圏の65歳以上（人）": ranked["reach65"].round().astype(int)}),
+            hide_index=True, width="stretch", height=320)
+        st.caption(f"その場だけが休止したら、徒歩{distance} m 圏に集いの場がなくなる人数（直線距離）。多い順。")
+    with right:
+        reliance = found.reliance
+        st.dataframe(pd.DataFrame({"圏域": reliance["area_name"],
+                                   "ひとつの場に頼っている人（65歳以上）": reliance["pop65_single"].round().astype(int),
+                                   "徒歩圏の65歳以上のうち": (reliance["single_share65"] * 100).round(1)}),
+                     hide_index=True, width="stretch",
+                     column_config={"徒歩圏の65歳以上のうち": st.column_config.NumberColumn(format="%.1f%%")})
+        st.caption("ひとつの場に頼っている人＝徒歩圏に集いの場がちょうど1か所しかない65歳以上。")
+        if len(ranked):
+            chosen = st.selectbox("場所の詳細", ranked["place_id"], key="tsudoi_crit_place",
+                                  format_func=dict(zip(ranked["place_id"], ranked["name"])).get)
+            row = ranked.set_index("place_id").loc[chosen]
+            details = places.set_index("id").loc[chosen] if chosen in set(places["id"]) else None
+            lines = [f"**{md_escape(row['name'])}**（{md_escape(row['category'])}）",
+                     md_escape(fragility.place_sentence(row, distance)),
+                     f"徒歩圏の65歳以上：約{row['reach65']:,.0f}人・重要度 {int(row['rank'])}位／{len(ranked)}か所"]
+            if details is not None:
+                lines.append("日程：" + md_escape(display_text(details.get("rrule"), details.get("schedule_text"))))
+            st.markdown("  \n".join(lines))
+    return found
+
+
+# --- weekday opportunity ----------------------------------------------------------------------------
+
+def weekday_panel(result: coverage.CoverageResult, prefecture: int, area_id: str | None) -> None:
+    table = weekday.area_table(result, prefecture)
+    distance = result.query.distance_m
+    areas = table[table["area_id"] != "ALL"]
+    fig = go.Figure()
+    for row in areas.itertuples():
+        values = [getattr(row, f"no_activity_{d.lower()}_65") * 100 for d in weekday.WEEKDAYS]
+        fig.add_bar(name=row.area_name, x=[f"{weekday.WEEKDAY_JA[d]}曜" for d in weekday.WEEKDAYS], y=values,
+                    hovertemplate="%{x}：%{y:.0f}%<extra>" + row.area_name.replace("<", "&lt;") + "</extra>")
+    fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=40, b=10),
+                      title=f"その曜日に徒歩{distance}m以内で活動がない65歳以上の割合（圏域別）",
+                      yaxis=dict(title="%", range=[0, 100]), legend=dict(orientation="h"))
+    st.plotly_chart(fig, width="stretch", key="tsudoi_weekday_chart")
+    row = table.set_index("area_id").loc[area_id or "ALL"]
+    worst = max(weekday.WEEKDAYS[:6], key=lambda d: -1 if pd.isna(row[f"no_activity_{d.lower()}_65"])
+                else row[f"no_activity_{d.lower()}_65"])
+    st.markdown(md_escape(weekday.weekday_sentence(row, worst, distance)))
+    st.dataframe(pd.DataFrame({"圏域": table["area_name"],
+                               "週1日以上（%）": (table["weekdays_ge1_65"] * 100).round(1),
+                               "週3日以上（%）": (table["weekdays_ge3_65"] * 100).round(1),
+                               "月あたり開催回数（65歳以上平均）": table["sessions_per_month_65"].round(1)}),
+                 hide_index=True, width="stretch")
+    st.caption("各場の開催日（日程の規則）から、徒歩圏（直線距離）に活動がある曜日を数えています。"
+               "日程が未登録・不定期の場は曜日に数えません。")
+
+
+# --- the scenario editor ----------------------------------------------------------------------------
+
+def _clicks() -> list[tuple[float, float]]:
+    return st.session_state.setdefault(CLICKS_KEY, [])
+
+
+def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: coverage.CoverageResult,
+           prefecture: int, years: int) -> None:
+    """Switch places off, add hypothetical ones (candidate venues or map clicks), change the distance:
+    coverage, uncovered counts and the map follow at once. Save, and compare up to three."""
+    counted = base.places
+    names = dict(zip(counted["id"], counted["name"]))
+    c1, c2, c3 = st.columns(3)
+    distance = c1.select_slider("徒歩圏（仮定, m）", coverage.DISTANCES_M, value=base.query.distance_m,
+                                key="tsudoi_scn_distance")
+    off = c2.multiselect("休止にする場（仮定）", list(counted["id"]), key="tsudoi_scn_off", format_func=names.get)
+    venue_names = dict(zip(venues["id"], venues["name"])) if len(venues) else {}
+    opened = c3.multiselect("新しい場を開く候補会場（仮定）", list(venue_names), key="tsudoi_scn_venues",
+                            format_func=venue_names.get)
+    added = [{"name": venue_names[v], "lat": float(venues.set_index("id").at[v, "lat"]),
+              "lon": float(venues.set_index("id").at[v, "lon"]), "venue_id": v} for v in opened]
+    added += [{"name": f"地図で加えた場{i}", "lat": lat, "lon": lon} for i, (lat, lon) in enumerate(_clicks(), start=1)]
+    what_if = scenario.Scenario(name="編集中の仮定", distance_m=distance, frequency=base.query.frequency,
+                                categories=base.query.categories, off=tuple(off), added=tuple(added), years=years)
+    result = scenario.run(areas, base.units, places, what_if, prefecture)
+    now, then = scenario.summary(base), scenario.summary(result)
+    k1, k2, k3 = st.columns(3)
+    k1.metric(f"{ASSUMED_BADGE}徒歩圏の65歳以上", f"{then['coverage65']:.1%}",
+              delta=f"{(then['coverage65'] - now['coverage65']) * 100:+.1f} ポイント")
+    k2.metric(f"{ASSUMED_BADGE}徒歩圏外の65歳以上", f"{then['uncovered65']:,.0f} 人",
+              delta=f"{then['uncovered65'] - now['uncovered65']:+,.0f} 人", delta_color="inverse")
+    k3.metric(f"{ASSUMED_BADGE}徒歩圏外の75歳以上", f"{then['uncovered75']:,.0f} 人",
+              delta=f"{then['uncovered75'] - now['uncovered75']:+,.0f} 人", delta_color="inverse")
+    found = fragility.analyse(result, prefecture)
+    fmap = build_coverage_map(areas, result.table, result.units, result.places[~result.places["id"].str.startswith(
+        scenario.HYPOTHETICAL_PREFIX)], [], [], basemap=basemap_choice(), distance_m=distance)
+    hypothetical = result.places[result.places["id"].str.startswith(scenario.HYPOTHETICAL_PREFIX)]
+    add_critical_places(fmap, found.places, distance, added=hypothetical,
+                        off=places[places["id"].isin(off)][["name", "lat", "lon"]])
+    clicked = show_map(fmap, key="tsudoi_scenario_map", height=520, map_clicks=True)
+    st.caption(" ・ ".join(label for _, label, _ in critical_legend(distance))
+               + "。地図をクリックすると、その地点に仮の場を加えます。")
+    if clicked is not None and clicked not in _clicks():
+        _clicks().append(clicked)
+        st.rerun()
+    if _clicks() and st.button("地図で加えた場を消す", key="tsudoi_scn_clear"):
+        _clicks().clear()
+        st.rerun()
+    _save_and_compare(code, what_if, result, base)
+
+
+def _save_and_compare(code: str, what_if: scenario.Scenario, result, base) -> None:
+    left, right = st.columns([1, 2])
+    with left:
+        name = st.text_input("この仮定に名前をつけて保存", key="tsudoi_scn_name", max_chars=scenario.MAX_NAME,
+                             placeholder="例：南町2丁目サロンが休止したら")
+        if st.button("保存", key="tsudoi_scn_save", disabled=not name.strip()):
+            try:
+                stored = scenarios.save(engine(), code, what_if.with_changes(name=name))
+                st.success(f"「{stored.name}」を保存しました（会議モードと地域カルテに「仮定」として表示されます）")
+            except InputError as error:
+                st.error(md_escape(str(error.problems[0])))
+    saved = scenarios.names(engine(), code)
+    with right:
+        chosen = st.multiselect(f"保存した仮定を比べる（{scenario.MAX_COMPARED}つまで）", saved,
+                                max_selections=scenario.MAX_COMPARED, key="tsudoi_scn_compare")
+        results = {"現在": base, f"{ASSUMED_BADGE}編集中": result}
+        for name in chosen:
+            try:
+                results[f"{ASSUMED_BADGE}{name}"] = scenarios.run(engine(), code, scenarios.load(engine(), code, name))
+            except InputError as error:
+                st.warning(md_escape(f"「{name}」: {error.problems[0]}"))
+        table = scenario.comparison(results)
+        config = {c: st.column_config.NumberColumn(format="%.1f%%") for c in table.columns if c.endswith("カバー率")}
+        for column in config:
+            table[column] = (table[column] * 100).round(1)
+        for column in [c for c in table.columns if c.endswith("（人）")]:
+            table[column] = table[column].round().astype(int)
+        st.dataframe(table.drop(columns=["area_id"]), hide_index=True, width="stretch", column_config=config)
+        if saved:
+            doomed = st.selectbox("保存した仮定を消す", [""] + saved, key="tsudoi_scn_delete")
+            if doomed and st.button("消す", key="tsudoi_scn_delete_button"):
+                scenarios.remove(engine(), code, doomed)
+                st.rerun()
+
+
+def section(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, result: coverage.CoverageResult,
+            prefecture: int, area_id: str | None, years: int) -> None:
+    """Everything of 将来を考える, under the coverage page's existing sections."""
+    st.subheader("ひとつの場に頼っている人と、重要な場", anchor=False)
+    critical_panel(result, prefecture, places)
+    st.subheader("曜日ごとの活動の機会", anchor=False)
+    weekday_panel(result, prefecture, area_id)
+    st.subheader("65歳以上・75歳以上のこれから（推計）", anchor=False)
+    outlook(code, areas)
+    st.subheader(f"仮定で考える（シナリオ）{ASSUMED_BADGE}", anchor=False)
+    editor(code, areas, places, venues, result, prefecture, years)
