@@ -8,6 +8,7 @@ from dashboard.survey.service import SYNTHETIC_LABEL, priority_areas
 from dashboard.ui import council_view, records_view, shell
 from dashboard.ui.map_view import show_map
 from dashboard.ui.store import population_units, read, survey_batches, survey_table
+from dashboard.ui import scenario_view  # saved 仮定 → one slide each
 
 #: Short basis of the population numbers on a slide (the long one is on the about page).
 POPULATION_NOTE = "2020年国調推計"
@@ -28,6 +29,7 @@ survey = None if batches.empty else survey_table(code, int(batches["id"].iloc[0]
 survey_batch = None if batches.empty else batches.iloc[0]
 
 deck = council.slides(areas, city_name)
+deck += scenario_view.council_slides(code)  # after the priority slide, marked 仮定
 index = council_view.current_slide(len(deck))
 slide = deck[index]
 badges = []
@@ -39,9 +41,11 @@ if survey_batch is not None and bool(survey_batch["is_synthetic"]):
     badges.append(SYNTHETIC_LABEL)
 
 with st.container(key="tsudoi_council", gap=None):
-    council_view.header(slide, badges, code)
+    council_view.header(slide, badges + (["仮定"] if slide.kind == "scenario" else []), code)
     with st.container(key="tsudoi_body"):
-        if slide.kind == "priority":
+        if slide.kind == "scenario":
+            scenario_view.council_slide(slide, code, areas, index)
+        elif slide.kind == "priority":
             summary = None
             if survey is not None:
                 table = priority_areas(survey, result.table, PRIORITY_RISKS)

@@ -256,3 +256,47 @@ def section(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, result
     outlook(code, areas)
     st.subheader(f"仮定で考える（シナリオ）{ASSUMED_BADGE}", anchor=False)
     editor(code, areas, places, venues, result, prefecture, years)
+
+
+# --- 会議モード: one slide per saved scenario, marked 仮定 ----------------------------------------------
+
+COUNCIL_PREFIX = f"{scenario.ASSUMED}："
+
+
+def council_slides(code: str) -> list:
+    """One slide per saved scenario (after the priority slide), titled 「仮定：name」."""
+    from dashboard.council import Slide
+
+    return [Slide("scenario", None, f"{COUNCIL_PREFIX}{name}") for name in scenarios.names(engine(), code)]
+
+
+def council_slide(slide, code: str, areas, index: int) -> None:
+    """The slide body: the coverage map under the scenario and its numbers beside today's."""
+    from dashboard.council import Headline
+    from dashboard.maps.coverage_map import legend_items
+    from dashboard.ui import council_view
+
+    what_if = scenarios.load(engine(), code, slide.title.removeprefix(COUNCIL_PREFIX))
+    result = scenarios.run(engine(), code, what_if)
+    base = scenarios.run(engine(), code, scenario.Scenario(distance_m=what_if.distance_m, frequency=what_if.frequency,
+                                                           categories=what_if.categories, years=what_if.years))
+    now, then = scenario.summary(base), scenario.summary(result)
+    meta = read("meta", code)
+    left, right = st.columns([11, 9], gap="medium")
+    with left.container(key="tsudoi_map_column", gap=None):
+        fmap = build_coverage_map(areas, result.table, result.units, result.places, [], [], basemap="none",
+                                  distance_m=what_if.distance_m, projector=True)
+        show_map(fmap, key=f"tsudoi_council_scenario_{index}", height=480)
+        council_view.legend(legend_items(what_if.distance_m))
+    year = projection.year_label(meta, what_if.years)
+    what = f"休止{len(what_if.off)}か所・新設{len(what_if.added)}か所・徒歩{what_if.distance_m}m・人口{year}"
+    with right:
+        council_view.headline_stack([
+            Headline(f"{scenario.ASSUMED}の内容", what_if.name, what),
+            Headline(f"徒歩{what_if.distance_m}m圏（{scenario.ASSUMED}）", f"{then['coverage65'] * 100:.0f}%",
+                     f"現在の場なら{now['coverage65'] * 100:.0f}%・65歳以上"),
+            Headline(f"徒歩圏外の65歳以上（{scenario.ASSUMED}）", f"{then['uncovered65']:,.0f}人",
+                     f"現在の場なら{now['uncovered65']:,.0f}人"),
+            Headline(f"徒歩圏外の75歳以上（{scenario.ASSUMED}）", f"{then['uncovered75']:,.0f}人",
+                     f"現在の場なら{now['uncovered75']:,.0f}人"),
+        ])

@@ -95,3 +95,33 @@ def test_future_year_switch_is_labelled_as_an_estimate(app):
     warning = " ".join(w.value for w in app.warning)
     assert "2030年（推計）" in warning and "転入・転出" in warning and "第23回生命表" in warning
     assert scenario.ASSUMED  # the editor's years follow the switch
+
+
+def test_saved_scenario_is_a_council_slide_marked_assumed(monkeypatch, store):
+    import html
+    import re
+
+    engine = create_engine(store)
+    try:
+        areas = reads.areas(engine, CODE)
+        places = reads.places(engine, CODE, internal=True)
+        counted = coverage.counted_places(places, coverage.CoverageQuery())
+        scenarios.save(engine, CODE, scenario.Scenario(name="北町の体操が休止", off=(counted["id"].iloc[0],)))
+        expected = scenarios.run(engine, CODE, scenarios.load(engine, CODE, "北町の体操が休止"))
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", store)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["tsudoi_user"] = dashboard.auth.AuthenticatedUser("demo", "coordinator")
+    app.switch_page("../pages/council.py")
+    app.query_params["slide"] = str(len(areas) + 3)  # city, areas, priority, then the saved scenario
+    app.run()
+    assert not app.exception
+    page = " ".join(h.value for h in app.html) + " ".join(m.value for m in app.markdown)
+    assert "仮定" in page and "北町の体操が休止" in html.unescape(page)
+    city = expected.table.set_index("area_id").loc["ALL"]
+    cards = [h.value for h in app.html if 'data-testid="tsudoi-card"' in h.value]
+    values = html.unescape(" ".join(re.findall(r'<span class="value">(.*?)</span>', cards[0])))
+    assert f"{city['pop65'] - city['pop65_covered']:,.0f}人" in values
