@@ -142,7 +142,7 @@ def _tokens(text: str):
     if _local.tokenizer is None:
         from sudachipy import SplitMode
 
-        _local.tokenizer = dictionary.create(SplitMode.C)
+        _local.tokenizer = dictionary.tokenizer(mode=SplitMode.C)
     return _local.tokenizer.tokenize(text)
 
 

@@ -47,7 +47,12 @@ def clear_municipality(session: Session, code: str) -> None:
         session.execute(delete(model).where(model.batch_id.in_(batches)))
     session.execute(delete(m.SurveyBatch).where(m.SurveyBatch.municipality_code == code))
     session.execute(delete(m.Snapshot).where(m.Snapshot.municipality_code == code))
-    session.execute(delete(m.ActivityRecord).where(m.ActivityRecord.municipality_code == code))  # children cascade
+    records = select(m.ActivityRecord.id).where(m.ActivityRecord.municipality_code == code)  # 活動記録 (#16)
+    voices = select(m.ActivityVoice.id).where(m.ActivityVoice.record_id.in_(records))
+    session.execute(delete(m.ActivityVoiceTag).where(m.ActivityVoiceTag.voice_id.in_(voices)))
+    for model in (m.ActivityVoice, m.ActivityFollowUp, m.ActivityRecordArea, m.ActivityAttachment):
+        session.execute(delete(model).where(model.record_id.in_(records)))
+    session.execute(delete(m.ActivityRecord).where(m.ActivityRecord.municipality_code == code))
     for model in (m.Place, m.CandidateVenue, m.PopulationCell, m.Town, m.Area, m.MunicipalityMeta):
         session.execute(delete(model).where(model.municipality_code == code))
     session.execute(delete(m.Municipality).where(m.Municipality.code == code))
