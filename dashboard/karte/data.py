@@ -22,6 +22,7 @@ from pyproj import CRS
 from sqlalchemy import Engine
 
 from dashboard import coverage, schedule, sources, vocab
+from dashboard.karte import future_page  # saved 仮定 → extra pages
 from dashboard.store import reads
 from dashboard.survey.aggregate import DEFAULT_MIN_N
 from geo.crs import STORAGE_CRS, projected_crs
@@ -132,6 +133,8 @@ class Karte:
     city_headline: Headline  # printed next to each area's numbers for comparison
     sections: list[Section]  # in print order
     layers: MapLayers = field(repr=False)
+    #: saved scenarios (仮定), one extra page each after the sections (karte.future_page)
+    scenario_pages: list = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -199,7 +202,8 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
     return Karte(municipality_code=code, municipality_name=municipality, made_on=today or date.today(),
                  as_of=meta, attribution=sources.city_attribution(meta), city_headline=headlines[CITY],
                  sections=[section(a) for a in chosen],
-                 layers=_layers(areas, result.units, public, inputs.crs, query.distance_m))
+                 layers=_layers(areas, result.units, public, inputs.crs, query.distance_m),
+                 scenario_pages=future_page.gather(engine, code))
 
 
 def _voices(engine: Engine, code: str):

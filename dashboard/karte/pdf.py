@@ -27,7 +27,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from sqlalchemy import Engine
 
 from dashboard import sources
-from dashboard.karte import static_map
+from dashboard.karte import future_page, static_map
 from dashboard.karte.data import Headline, Karte, PlaceRow, Section, SurveyFigures, gather, map_layers
 from dashboard.karte.fonts import FAMILY, font_path
 from dashboard.survey.service import SYNTHETIC_LABEL
@@ -49,7 +49,7 @@ SURVEY_SYNTHETIC_LABEL = SYNTHETIC_LABEL
 
 def build_karte(engine: Engine, code: str, area_ids: list[str] | None, out_path) -> int:
     """Write the 地域カルテ of ``area_ids`` (``None`` = city summary, then every area) to
-    ``out_path``; returns the number of pages (one per section).
+    ``out_path``; returns the number of pages (one per section, then one per saved scenario).
 
     Raises :class:`dashboard.karte.data.UnknownArea` for an unknown id and
     :class:`dashboard.karte.fonts.FontNotFound` without the Japanese font.
@@ -59,7 +59,7 @@ def build_karte(engine: Engine, code: str, area_ids: list[str] | None, out_path)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    return len(karte.sections)
+    return len(karte.sections) + len(karte.scenario_pages)
 
 
 def render_area_map_png(engine: Engine, code: str, area_id: str | None) -> bytes:
@@ -77,6 +77,9 @@ def karte_pdf_bytes(karte: Karte) -> bytes:
     total = len(karte.sections)
     for number, section in enumerate(karte.sections, start=1):
         _Page(canvas, font, karte, section, number, total).draw()
+        canvas.showPage()
+    for page in karte.scenario_pages:  # saved scenarios, each marked 仮定 (none saved → no extra page)
+        future_page.draw(canvas, font, page, karte.municipality_name)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -266,3 +266,33 @@ def test_niiza_critical_places_and_future_scenario(niiza_path, tmp_path):
         assert float(future["pop65"]) != pytest.approx(float(towns["est_pop65"].sum()))
     finally:
         engine.dispose()
+
+
+def test_karte_prints_a_page_per_saved_scenario_marked_assumed(demo, tmp_path):
+    import shutil
+    import subprocess
+
+    from dashboard.karte.pdf import build_karte
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    path, engine = demo
+    areas = reads.areas(engine, WARABI)
+    before = build_karte(engine, WARABI, [areas["area_id"].iloc[0]], tmp_path / "plain.pdf")
+    counted = coverage.counted_places(reads.places(engine, WARABI, internal=True), coverage.CoverageQuery())
+    scenarios.save(engine, WARABI, scenario.Scenario(name="カルテ用の仮定", off=(counted["id"].iloc[0],), years=5))
+    try:
+        pages = build_karte(engine, WARABI, [areas["area_id"].iloc[0]], tmp_path / "with.pdf")
+        assert pages == before + 1
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "with.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        info = subprocess.run(["pdfinfo", str(tmp_path / "with.pdf")], capture_output=True, text=True).stdout
+        assert f"Pages:          {pages}" in info or f"Pages: {pages}" in " ".join(info.split())
+        last = text.split("\f")[pages - 1]
+        assert "仮定：カルテ用の仮定" in last and "試算" in last
+        assert "推計" in last and "転入・転出" in last.replace("\n", "").replace(" ", "")
+        result = scenarios.run(engine, WARABI, scenarios.load(engine, WARABI, "カルテ用の仮定"))
+        city = result.table.set_index("area_id").loc["ALL"]
+        assert f"{city['pop65'] - city['pop65_covered']:,.0f}" in last
+    finally:
+        scenarios.remove(engine, WARABI, "カルテ用の仮定")
