@@ -29,6 +29,7 @@ PAGE = "../pages/records.py"
 _FORM_COUNTER = "tsudoi_rec_new_counter"
 _PENDING = "tsudoi_rec_pending"  # a save waiting for the user's answer to the privacy warning
 _OPEN = "tsudoi_rec_open"  # the record opened for editing
+_OPEN_NEXT = "tsudoi_rec_open_next"  # set after a save or a delete; applied before the selectbox is drawn
 _NONE = ""
 
 
@@ -126,6 +127,8 @@ def record_list(code: str, chosen: dict) -> pd.DataFrame:
 def open_select(table: pd.DataFrame) -> int | None:
     """「記録を開く」: which record of the list to show and edit."""
     options = [None, *table["id"].tolist()]
+    if _OPEN_NEXT in st.session_state:
+        st.session_state[_OPEN] = st.session_state.pop(_OPEN_NEXT)
     labels = {r.id: f"{r.held_on:%Y-%m-%d} {r.kind} {r.areas or '市全体'}（ID {r.id}）" for r in table.itertuples()}
     if st.session_state.get(_OPEN) not in options:
         st.session_state[_OPEN] = None
@@ -247,7 +250,7 @@ def _save(code: str, key: str, entry: RecordInput, detail, *, acknowledge: bool)
     st.session_state[_PENDING] = None
     if detail is None:
         st.session_state[_FORM_COUNTER] = st.session_state.get(_FORM_COUNTER, 0) + 1
-        st.session_state[_OPEN] = record_id
+        st.session_state[_OPEN_NEXT] = record_id
     st.session_state["tsudoi_rec_saved"] = f"保存しました（ID {record_id}、版 {version}）"
     st.rerun()
 
@@ -315,7 +318,7 @@ def delete(code: str, detail) -> None:
         sure = st.checkbox("削除してよいことを確かめました", key=f"tsudoi_rec_del_sure_{detail.id}")
         if st.button("削除", key=f"tsudoi_rec_del_{detail.id}", disabled=not sure):
             service.delete_record(engine(), record_id=detail.id, user=_user(), code=code)
-            st.session_state[_OPEN] = None
+            st.session_state[_OPEN_NEXT] = None
             st.rerun()
 
 
