@@ -1,32 +1,21 @@
-"""つどいマップについて: what Tsudoi is, the data sources, and which data are synthetic."""
+"""つどいマップについて: for residents of the selected city — what this is, how to use it, whom to
+ask — then the data sources and, for staff, what the logged-in pages do."""
 
 import streamlit as st
 
-from dashboard import sources
+from dashboard.ui import about_view, shell
+from dashboard.ui.document import resident_page
+from dashboard.ui.store import read
 
+resident_page()
+st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li {font-size: 1.05rem;}</style>")
 st.title("つどいマップについて")
-st.markdown(
-    """
-**つどいマップ**は、生活支援体制整備事業の生活支援コーディネーターと協議体のための道具です。
-
-- 地域の **集いの場・通いの場・サロン** などの社会資源を地図で見える化します。
-- 日常生活圏域ごとに、65歳以上の方が **歩いて行ける範囲** に集いの場があるかを確かめます。
-- 介護予防・日常生活圏域ニーズ調査の結果を、圏域ごとに（少人数の結果は隠して）示します。
-- 住民向けの公開マップでは、公開に同意された情報だけを表示します。
-"""
-)
-st.subheader("このデモのデータ")
-st.markdown(
-    f"""
-| データ | 内容 | 実データ / 架空 |
-|---|---|---|
-| 町丁目の境界と2015年人口 | e-Stat 国勢調査 小地域境界（蕨市 29町丁目） | 実データ |
-| 65歳以上・75歳以上人口 | 2020年国勢調査 250mメッシュ統計を面積按分した推計 | 実データからの推計 |
-| 公民館・会館・福祉センター | 国土地理院 指定緊急避難場所・指定避難所データ | 実データ |
-| 介護サービス事業所 | 厚生労働省 介護サービス情報公表システム | 実データ |
-| 日常生活圏域 | 5つの大字（錦町・北町・中央・南町・塚越）を圏域とみなしたもの | **{sources.DEMO_AREA_NOTICE}** |
-| サロン・通いの場など | 乱数（シード固定）で作成した例 | **{sources.SYNTHETIC_NOTICE}** |
-"""
-)
-st.subheader("出典")
-st.code(sources.WARABI_ATTRIBUTION, language=None)
+current = shell.municipality()
+if current is None:
+    st.stop()
+code, city = current
+meta = read("meta", code)
+about_view.introduction(city)
+about_view.contacts(city, meta)
+about_view.data_notes(city, meta)
+about_view.for_staff()

@@ -66,4 +66,4 @@ with st.container(key="tsudoi_council", gap=None):
                     slide.area_id, areas, result.table, result.places, survey, POPULATION_NOTE,
                     query.distance_m, None if survey_batch is None else survey_batch["as_of"])
                     + records_view.council_cards(code, slide.area_id))  # 地域の声 (#16), when the city has any
-    council_view.navigation(index, len(deck), sources.COMPACT_SOURCES)
+    council_view.navigation(index, len(deck), sources.city_compact(read("meta", code)))

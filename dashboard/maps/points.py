@@ -37,13 +37,60 @@ class CompactPoints(MacroElement):
         var {{ this.get_name() }} = (function () {
             var rows = {{ this.rows_json }};
             var styles = {{ this.styles_json }};
-            // no renderer of our own: every layer uses the map's one canvas (maps are built with
-            // preferCanvas). A second canvas on top, e.g. for the selection ring, would swallow the
-            // clicks and hovers meant for the markers below it.
+            // Without a pane, no renderer of our own: every layer uses the map's one canvas (maps are
+            // built with preferCanvas). A second canvas on top, e.g. for the selection ring, would
+            // swallow the clicks and hovers meant for the markers below it. With a pane, every layer of
+            // that pane shares one canvas there (see LayerPanes): put all clickable points in it.
+            var extra = {};
+            {% if this.pane %}
+            var map = {{ this._parent.get_name() }};
+            map._tsudoiCanvases = map._tsudoiCanvases || {};
+            extra.pane = {{ this.pane_json }};
+            if (!L.TsudoiNearestCanvas) {
+                // With a tap tolerance, the hit areas of close markers overlap. Leaflet gives a click to the
+                // topmost of them; this canvas gives it to the one nearest to the finger instead.
+                var nearest = function (canvas, point, e) {
+                    var best = null, bestDistance = Infinity;
+                    for (var order = canvas._drawFirst; order; order = order.next) {
+                        var layer = order.layer;
+                        if (!layer.options.interactive || !layer._containsPoint(point)) { continue; }
+                        if (e && (e.type === "click" || e.type === "preclick") && canvas._map._draggableMoved(layer)) {
+                            continue;
+                        }
+                        var distance = layer._point ? layer._point.distanceTo(point) : Infinity;
+                        if (distance <= bestDistance) { best = layer; bestDistance = distance; }
+                    }
+                    return best;
+                };
+                L.TsudoiNearestCanvas = L.Canvas.extend({
+                    _onClick: function (e) {
+                        var layer = nearest(this, this._map.mouseEventToLayerPoint(e), e);
+                        this._fireEvent(layer ? [layer] : false, e);
+                    },
+                    _handleMouseHover: function (e, point) {
+                        if (this._mouseHoverThrottled) { return; }
+                        var layer = nearest(this, point, null);
+                        if (layer !== this._hoveredLayer) {
+                            this._handleMouseOut(e);
+                            if (layer) {
+                                L.DomUtil.addClass(this._container, "leaflet-interactive");
+                                this._fireEvent([layer], e, "mouseover");
+                                this._hoveredLayer = layer;
+                            }
+                        }
+                        this._fireEvent(this._hoveredLayer ? [this._hoveredLayer] : false, e);
+                        this._mouseHoverThrottled = true;
+                        setTimeout(L.bind(function () { this._mouseHoverThrottled = false; }, this), 32);
+                    }
+                });
+            }
+            extra.renderer = map._tsudoiCanvases[extra.pane] || (map._tsudoiCanvases[extra.pane] =
+                new L.TsudoiNearestCanvas({pane: extra.pane, tolerance: {{ this.tolerance_px }}}));
+            {% endif %}
             var group = L.featureGroup();
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
-                var options = Object.assign({weight: 2, fillOpacity: 0.9}, styles[r[2]]);
+                var options = Object.assign({weight: 2, fillOpacity: 0.9}, styles[r[2]], extra);
                 var marker = L.{{ this.factory }}([r[0], r[1]], options);
                 if (r[3]) { marker.bindTooltip(r[3]); }
                 // report the marker's own position (not the mouse's) to click listeners added later,
@@ -59,9 +106,16 @@ class CompactPoints(MacroElement):
     )
 
     def __init__(self, rows, styles: list[dict], name: str = "places", show_labels: bool = True,
-                 radius_in_metres: bool = False):
+                 radius_in_metres: bool = False, pane: str | None = None, tolerance_px: int = 0):
+        """``pane``: draw on the canvas of that :class:`LayerPanes` pane instead of the map's own;
+        ``tolerance_px``: how far outside a marker (px) a click or tap still hits it (the pane's
+        canvas, so the first layer of a pane decides it); where hit areas overlap, the marker
+        nearest to the click gets it (Leaflet's own canvas would give it to the topmost)."""
         super().__init__()
         self._name = "CompactPoints"
+        self.pane = pane
+        self.pane_json = _script_json(pane)
+        self.tolerance_px = int(tolerance_px)
         # L.circle's radius is in metres (walking-distance rings); L.circleMarker's in pixels.
         self.factory = "circle" if radius_in_metres else "circleMarker"
         self.layer_name = name
@@ -85,22 +139,56 @@ class Labels(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
+        var {{ this.get_name() }} = (function () {
             var rows = {{ this.rows_json }};
+            var group = L.layerGroup();
             for (var i = 0; i < rows.length; i++) {
-                L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,{% if this.pane %}
+                    pane: {{ this.pane_json }},{% endif %} icon: L.divIcon({
                     className: "tsudoi-label", iconSize: [0, 0],
                     html: '<div style="{{ this.css }}">' + rows[i][2] + "</div>"})
-                }).addTo({{ this._parent.get_name() }});
+                }).addTo(group);
             }
+            return group;
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows, size_px: int, bold: bool = True, pane: str | None = None, show: bool = True):
+        """``show`` False: built but not on the map until a script adds it (see TileWatch)."""
+        super().__init__()
+        self._name = "Labels"
+        self.show = show
+        self.pane = pane
+        self.pane_json = _script_json(pane)
+        self.rows_json = _script_json([[round(float(lat), 5), round(float(lon), 5), escape(text)] for lat, lon, text in rows])
+        self.css = (f"font-size:{int(size_px)}px;font-weight:{'bold' if bold else 'normal'};color:#222;white-space:nowrap;"
+                    "transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff")
+
+
+class LayerPanes(MacroElement):
+    """Named Leaflet panes with their stacking order (``{name: z-index}``). Add it to the map
+    before the layers that use the panes. Leaflet's own: tiles 200, overlay canvas 400, markers 600,
+    tooltips 650 — so e.g. labels at 450 sit above the area outlines and below points at 500."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var panes = {{ this.panes_json }};
+            var map = {{ this._parent.get_name() }};
+            Object.keys(panes).forEach(function (name) {
+                var pane = map.getPane(name) || map.createPane(name);
+                pane.style.zIndex = String(panes[name]);
+            });
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, rows, size_px: int, bold: bool = True):
+    def __init__(self, panes: dict[str, int]):
         super().__init__()
-        self._name = "Labels"
-        self.rows_json = _script_json([[round(float(lat), 5), round(float(lon), 5), escape(text)] for lat, lon, text in rows])
-        self.css = (f"font-size:{int(size_px)}px;font-weight:{'bold' if bold else 'normal'};color:#222;white-space:nowrap;"
-                    "transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff")
+        self._name = "LayerPanes"
+        self.panes_json = _script_json({str(name): int(z) for name, z in panes.items()})

@@ -14,7 +14,7 @@ from jinja2 import Template
 from dashboard import vocab
 from dashboard.htmlsafe import escape
 from dashboard.maps.offline import offline_map
-from dashboard.maps.points import CompactPoints, Labels
+from dashboard.maps.points import CompactPoints, Labels, LayerPanes
 
 #: Basemaps. Tiles need a network; "none" draws only our own boundaries and names (offline).
 BASEMAPS = {
@@ -31,6 +31,16 @@ RING_DISTANCES_M = (300, 500, 800, 1000)
 #: (details still open on click). 2,000 covers every municipality's resource list we know of.
 LABELS_UP_TO = 2000
 CANDIDATE_STYLE = {"color": "#333333", "fillColor": "#ffffff", "radius": 5, "weight": 2, "fillOpacity": 1.0}
+#: Place markers (radius, px) and the size of what a finger must hit (WCAG 2.5.5 / Apple: 44 px).
+MARKER_RADIUS_PX = 7
+TAP_TARGET_PX = 44
+#: Area and 町丁目 names sit above the outlines but under the points, so a name never hides a place.
+LABEL_PANE, POINT_PANE = "tsudoiLabels", "tsudoiPoints"
+PANES = {LABEL_PANE: 450, POINT_PANE: 500}
+#: Tile errors with not one tile loaded before the map says the basemap cannot be reached.
+TILE_ERRORS_BEFORE_GIVING_UP = 4
+#: … or no tile at all after this long (a network that drops packets never reports an error).
+TILE_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ def _styles() -> tuple[list[dict], dict[tuple[str, bool], int]]:
     for category in vocab.CATEGORIES:
         for internal in (False, True):
             index[(category.id, internal)] = len(styles)
-            style = {"color": "#222222", "fillColor": category.color, "radius": 7}
+            style = {"color": "#222222", "fillColor": category.color, "radius": MARKER_RADIUS_PX}
             if internal:
                 style.update(color=category.color, fillColor="#ffffff", dashArray="3,2", weight=3)
             styles.append(style)
@@ -78,6 +88,51 @@ class Legend(MacroElement):
         self.items = [(escape(c), escape(label), dashed) for c, label, dashed in items]
 
 
+class TileWatch(MacroElement):
+    """Tell the page when the basemap's tiles cannot be loaded (no internet, e.g. on LGWAN).
+
+    Leaflet fires ``tileerror`` per failed tile. After :data:`TILE_ERRORS_BEFORE_GIVING_UP` errors
+    with no tile loaded, or no tile at all within :data:`TILE_TIMEOUT_MS`, the tile layer is taken
+    off (no grey squares), the layers that stand in for a basemap are shown — the map looks as with
+    「背景地図なし」 at once, without being rebuilt — and the page is sent ``{tsudoi: "tiles-failed"}``;
+    the resource map page then says why and keeps 「背景地図なし」 for the session. A constant script:
+    no user text reaches it (layer names are folium's own identifiers).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var tiles = {{ this.layer_name }};
+            var map = {{ this._parent.get_name() }};
+            var loaded = 0, failed = 0, done = false;
+            function giveUp() {
+                if (done || loaded > 0) { return; }
+                done = true;
+                map.removeLayer(tiles);
+                {% for name in this.reveal %}{{ name }}.addTo(map);
+                {% endfor %}
+                window.tsudoiTilesFailed = true;
+                try { window.parent.postMessage({tsudoi: "tiles-failed"}, window.location.origin); } catch (e) {}
+            }
+            tiles.on("tileload", function () { loaded += 1; });
+            tiles.on("tileerror", function () { failed += 1; if (failed >= {{ this.errors }}) { giveUp(); } });
+            setTimeout(giveUp, {{ this.timeout_ms }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tile_layer: folium.TileLayer, reveal: list = ()):
+        """``reveal``: layers built hidden that stand in for the basemap (町丁目 outlines and names)."""
+        super().__init__()
+        self._name = "TileWatch"
+        self.layer_name = tile_layer.get_name()
+        self.reveal = [layer.get_name() for layer in reveal]
+        self.errors = int(TILE_ERRORS_BEFORE_GIVING_UP)
+        self.timeout_ms = int(TILE_TIMEOUT_MS)
+
+
 class MetricScale(MacroElement):
     """A metres-only scale bar (folium's control_scale adds feet too)."""
 
@@ -91,28 +146,44 @@ class MetricScale(MacroElement):
 
 
 def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places: pd.DataFrame,
-                       candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None) -> folium.Map:
+                       candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None,
+                       focus_area_id: str | None = None, legend: bool = True) -> folium.Map:
     """The map. ``places`` must already be filtered for the viewer (public rows for residents);
-    a ``visibility`` column, when present, draws internal places in their distinct style."""
+    a ``visibility`` column, when present, draws internal places in their distinct style.
+
+    ``focus_area_id``: the map opens zoomed to that area (drawn with a thicker outline); otherwise
+    to the whole city. Names are drawn under the points and every point takes a tap of
+    :data:`TAP_TARGET_PX` across; a tiled basemap that cannot be loaded is reported (:class:`TileWatch`).
+    ``legend`` False: the caller draws :func:`legend_items` outside the map (on a phone a legend
+    inside the map hides a third of it).
+    """
     bounds = areas.total_bounds  # minx, miny, maxx, maxy
+    # zoomSnap 0.25: the city (or the chosen area) fills a phone's narrow map instead of a third of it
     fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
-                       tiles=None, prefer_canvas=True, max_zoom=18)
+                       tiles=None, prefer_canvas=True, max_zoom=18, zoom_snap=0.25)
+    LayerPanes(PANES).add_to(fmap)
     MetricScale().add_to(fmap)
     label, url, attribution = BASEMAPS.get(options.basemap, BASEMAPS["gsi_pale"])
-    if url:
-        folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap)
+    tiles = folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap) if url else None
     offline = url is None
+    tolerance = max(0, TAP_TARGET_PX // 2 - MARKER_RADIUS_PX - 1)  # the stroke adds about 1 px
 
-    if options.show_towns or offline:
-        folium.GeoJson(towns[["geometry"]], name="町丁目", interactive=False,
-                       style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
-                                                 "fill": offline, "fillColor": "#f4f4f4", "fillOpacity": 0.6}).add_to(fmap)
-        points = towns.geometry.representative_point()
-        Labels(zip(points.y, points.x, towns["name"]), 11, bold=False).add_to(fmap)
+    # Without tiles, 町丁目 outlines and names stand in for the basemap. With tiles they are built
+    # anyway (hidden unless asked for): if the tiles cannot be loaded, TileWatch shows them at once.
+    town_layers = _town_layers(towns, filled=offline or not options.show_towns, show=options.show_towns or offline)
+    for layer in town_layers:
+        layer.add_to(fmap)
+    if tiles is not None:
+        TileWatch(tiles, [] if options.show_towns else town_layers).add_to(fmap)
     folium.GeoJson(areas[["area_id", "geometry"]], name="日常生活圏域", interactive=False,
                    style_function=lambda _: {"color": "#0072B2", "weight": 3, "fill": False}).add_to(fmap)
+    focus = areas[areas["area_id"] == focus_area_id] if focus_area_id else areas.iloc[0:0]
+    if len(focus):
+        folium.GeoJson(focus[["area_id", "geometry"]], name="選んだ圏域", interactive=False,
+                       style_function=lambda _: {"color": "#0072B2", "weight": 6, "fill": False}).add_to(fmap)
+        bounds = focus.total_bounds
     points = areas.geometry.representative_point()
-    Labels(zip(points.y, points.x, areas["area_name"]), 16).add_to(fmap)
+    Labels(zip(points.y, points.x, areas["area_name"]), 16, pane=LABEL_PANE).add_to(fmap)
 
     styles, style_index = _styles()
     has_visibility = "visibility" in places.columns
@@ -120,29 +191,46 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
     if options.ring_m and not places.empty:
         rows = [(r.lat, r.lon, 0, None) for r in places.itertuples()]
         CompactPoints(rows, [{"radius": options.ring_m, "color": "#0072B2", "weight": 1, "fillOpacity": 0.06,
-                              "interactive": False}], name="rings", radius_in_metres=True).add_to(fmap)
+                              "interactive": False}], name="rings", radius_in_metres=True, pane=POINT_PANE,
+                      tolerance_px=tolerance).add_to(fmap)
     if options.show_candidates and not candidates.empty:
         rows = [(r.lat, r.lon, 0, f"候補会場：{r.name}") for r in candidates.itertuples()]
-        CompactPoints(rows, [CANDIDATE_STYLE], name="candidates").add_to(fmap)
+        CompactPoints(rows, [CANDIDATE_STYLE], name="candidates", pane=POINT_PANE, tolerance_px=tolerance).add_to(fmap)
     show_labels = len(places) <= LABELS_UP_TO
     rows = [(r.lat, r.lon, style_index[(r.category, bool(i))], f"{r.name}（{r.category}）")
             for r, i in zip(places.itertuples(), internal)]
-    CompactPoints(rows, styles, name="places", show_labels=show_labels).add_to(fmap)
+    CompactPoints(rows, styles, name="places", show_labels=show_labels, pane=POINT_PANE,
+                  tolerance_px=tolerance).add_to(fmap)
     if selected_id is not None and selected_id in set(places["id"]):
         chosen = places[places["id"] == selected_id].iloc[0]
         CompactPoints([(chosen.lat, chosen.lon, 0, None)],
                       [{"radius": 14, "color": "#D55E00", "weight": 4, "fill": False, "interactive": False}],
-                      name="selected").add_to(fmap)
+                      name="selected", pane=POINT_PANE, tolerance_px=tolerance).add_to(fmap)
 
+    if legend:
+        Legend(legend_items(places, options)).add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
+
+
+def legend_items(places: pd.DataFrame, options: MapOptions) -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` for the categories drawn, internal places and candidate venues."""
     present = [c for c in vocab.CATEGORIES if c.id in set(places["category"])]
     items = [(c.color, c.id, False) for c in present]
-    if internal.any():
+    if "visibility" in places.columns and (places["visibility"] == "internal").any():
         items.append(("#555555", "点線＝内部のみ（住民には非表示）", True))
     if options.show_candidates:
         items.append(("#333333", "候補会場（公民館・集会所など）", True))
-    Legend(items).add_to(fmap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    return fmap
+    return items
+
+
+def _town_layers(towns: gpd.GeoDataFrame, *, filled: bool, show: bool) -> list:
+    """町丁目 outlines (lightly filled, so land stands out from the grey) and names, in that order."""
+    outline = folium.GeoJson(towns[["geometry"]], name="町丁目", interactive=False, show=show,
+                             style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
+                                                       "fill": filled, "fillColor": "#f4f4f4", "fillOpacity": 0.6})
+    points = towns.geometry.representative_point()
+    return [outline, Labels(zip(points.y, points.x, towns["name"]), 11, bold=False, pane=LABEL_PANE, show=show)]
 
 
 def nearest_place_id(places: pd.DataFrame, lat: float, lon: float, max_degrees: float = 0.0002) -> str | None:

@@ -17,6 +17,8 @@ from dashboard.coverage import DEFAULT_DISTANCE_M, DISTANCES_M
 from dashboard.council import Headline, PrioritySummary, Slide, clamp_slide
 from dashboard.htmlsafe import escape
 from dashboard.ui.area_picker import set_area
+from dashboard.ui.document import japanese_document
+from dashboard.ui.legend import show_legend
 from dashboard.ui.text import md_escape
 
 #: Projector styling. A constant string (no user data), so st.html is safe here.
@@ -25,7 +27,7 @@ _CSS = """
 section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"] {display: none !important;}
 .block-container, [data-testid="stMainBlockContainer"] {padding: 1vh 1.6vw 0 1.6vw !important; max-width: 100% !important;}
-.st-key-tsudoi_slide_keys {display: none !important;}
+.st-key-tsudoi_slide_keys, .st-key-tsudoi_document_lang {display: none !important;}
 .st-key-tsudoi_council [data-testid="stMarkdownContainer"], .st-key-tsudoi_council [data-testid="stHeading"]
   {margin-bottom: 0 !important;}
 /* the slide: a column exactly as tall as the screen; only the body (map | numbers) stretches */
@@ -61,9 +63,8 @@ section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="
 .st-key-tsudoi_header {flex-wrap: nowrap !important;}
 .st-key-tsudoi_header > * {flex: 0 0 auto;}
 .st-key-tsudoi_header > :first-child {flex: 1 1 0; min-width: 0;}
-.tsudoi-legend {display: flex; flex-wrap: wrap; gap: 0.2vh 1.4vw; font-size: var(--tsudoi-legend); line-height: 1.3; color: #111;}
-.tsudoi-legend span.swatch {display: inline-block; width: 0.9em; height: 0.9em; border-radius: 0.2em; margin-right: 0.3em;
-  vertical-align: -0.1em; border: 1px solid #333;}
+.st-key-tsudoi_council .tsudoi-legend {gap: 0.2vh 1.4vw; font-size: var(--tsudoi-legend); line-height: 1.3;}
+.st-key-tsudoi_council .tsudoi-legend .swatch {border-radius: 0.2em; border-color: #333;}
 .tsudoi-cards {display: grid; grid-template-rows: repeat(var(--tsudoi-rows, 4), minmax(0, 1fr)); gap: 1vh; height: 100%;}
 .tsudoi-card {border: 2px solid #c8c8c8; border-radius: 0.6vh; padding: 0.4vh 1vw; display: flex; flex-direction: column;
   justify-content: center; min-height: 0; overflow: hidden;}
@@ -128,6 +129,7 @@ EXIT_PAGE = "../pages/coverage.py"
 
 
 def projector_style() -> None:
+    japanese_document()
     st.html(_CSS)
     _slide_keys(key="tsudoi_slide_keys")
 
@@ -187,13 +189,8 @@ def header(slide: Slide, badges: list[str], code: str) -> None:
 
 
 def legend(items: list[tuple[str, str, bool]]) -> None:
-    """The map's legend beside the map (never over it), at ≥ 18 px. Labels are escaped."""
-    chips = []
-    for color, label, dashed in items:
-        style = (f"border:2px dashed {escape(color)};background:#fff;border-radius:50%" if dashed
-                 else f"background:{escape(color)}")
-        chips.append(f'<span><span class="swatch" style="{style}"></span>{escape(label)}</span>')
-    st.html(f'<div class="tsudoi-legend" data-testid="tsudoi-legend">{"".join(chips)}</div>')
+    """The map's legend under the map (never over it), at ≥ 18 px (the slide's CSS sizes it)."""
+    show_legend(items)
 
 
 def headline_stack(items: list[Headline]) -> None:

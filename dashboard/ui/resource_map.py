@@ -1,21 +1,126 @@
-"""Components of the resource map page: filters, map options, map + details, result list."""
+"""Components of the resource map page, phone first: search, the 「絞り込み」 and 「地図の表示」
+panels, map + details, and the result list with downloads.
+
+On a phone (390 px) the page reads top to bottom: search, two labelled buttons that open the
+filters and the map options, the map, the chosen place's details, then the list. 「結果を見る」 in
+the filters closes them and brings the results into view; tapping a marker or a list row brings the
+details into view. Markers take a 44 px tap, list rows are 44 px or taller, text is ≥ 16 px.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v2 as components
 
 from dashboard import exports, vocab
-from dashboard.maps.resource_map import BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, nearest_place_id
-from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, details, is_stale
+from dashboard.maps.resource_map import (BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, legend_items,
+                                         nearest_place_id)
+from dashboard.places_view import (FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, contact_parts, details, is_stale,
+                                   list_rows, resident_table)
 from dashboard.ui.area_picker import area_select
+from dashboard.ui.document import resident_page
+from dashboard.ui.legend import show_legend
 from dashboard.ui.map_view import show_map
 from dashboard.ui.text import md_escape
 
 SELECTED_KEY = "tsudoi_selected_place"
+#: A new value asks the browser to bring the details into view (a place was just chosen).
+_SCROLL_KEY = "tsudoi_scroll_details"
+#: Rows of the list drawn at first; 「さらに表示」 adds as many again.
+LIST_PAGE = 40
+#: Set when the browser reported that basemap tiles cannot be loaded (cleared when a basemap is picked).
+TILES_FAILED_KEY = "tsudoi_tiles_failed"
+
+#: Readable on a phone by older residents: body text, captions, labels and list rows ≥ 16 px, list
+#: rows and buttons ≥ 44 px tall. A constant (no user data), so st.html is safe here.
+_CSS = """
+<style>
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
+[data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stCaptionContainer"] *,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stPopoverBody"] p,
+[data-testid="stPopoverBody"] label, [data-testid="stPopoverBody"] [data-testid="stWidgetLabel"] p,
+[data-testid="stMain"] input, [data-testid="stPopoverBody"] input {font-size: 1rem !important;}
+[data-testid="stMain"] button, [data-testid="stPopoverBody"] button {min-height: 44px;}
+@media (max-width: 640px) {[data-testid="stMainBlockContainer"] {padding-top: 3.5rem !important;}}
+.st-key-tsudoi_rows button {width: 100%; justify-content: flex-start; text-align: left; min-height: 48px;
+  padding: 0.4rem 0.75rem;}
+.st-key-tsudoi_rows button > div, .st-key-tsudoi_rows button [data-testid="stMarkdownContainer"]
+  {justify-content: flex-start; text-align: left; width: 100%;}
+.st-key-tsudoi_rows button p {font-size: 1rem !important; line-height: 1.45;}
+.st-key-tsudoi_details, .st-key-tsudoi_results_top {scroll-margin-top: 4.5rem;}
+.st-key-tsudoi_map_page {display: none;}
+.tsudoi-show-results {width: 100%; min-height: 48px; font: inherit; font-size: 1rem; font-weight: 600; color: #fff;
+  background: #0072B2; border: 0; border-radius: 0.5rem; cursor: pointer;}
+</style>
+"""
+
+#: Installed once per browser tab (listeners on the document):
+#: - 「結果を見る」 closes the filter panel and brings the result count and map into view;
+#: - a marker in the page with a new ``data-token`` (a place was chosen) brings the details into view
+#:   when they are off screen (on a phone they sit under the map);
+#: - the map's frame posting ``{tsudoi: "tiles-failed"}`` (see dashboard/maps/resource_map.TileWatch)
+#:   is passed to the server as the trigger ``tiles_failed``.
+_PAGE_SCRIPT = """
+export default function (component) {
+  window.tsudoiMapComponent = component;
+  if (window.tsudoiMapPage) { return; }
+  window.tsudoiMapPage = true;
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest || !event.target.closest(".tsudoi-show-results")) { return; }
+    const toggle = document.querySelector('.st-key-tsudoi_filters [data-testid="stPopoverButton"]');
+    if (toggle && toggle.getAttribute("aria-expanded") === "true") { toggle.click(); }
+    const top = document.querySelector(".st-key-tsudoi_results_top");
+    if (top) { top.scrollIntoView({block: "start"}); }
+  });
+  window.addEventListener("message", (event) => {
+    if (event.origin !== window.location.origin || !event.data || event.data.tsudoi !== "tiles-failed") { return; }
+    if (window.tsudoiMapComponent) { window.tsudoiMapComponent.setTriggerValue("tiles_failed", true); }
+  });
+  const seen = new Set();
+  const bringDetails = () => {
+    for (const marker of document.querySelectorAll(".tsudoi-scroll-details")) {
+      const token = marker.getAttribute("data-token");
+      const details = document.querySelector(".st-key-tsudoi_details");
+      if (!token || seen.has(token) || !details || marker.closest('[data-stale="true"]')) { continue; }
+      seen.add(token);
+      const box = details.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight * 0.6) { details.scrollIntoView({block: "start"}); }
+    }
+  };
+  new MutationObserver(bringDetails).observe(document.body, {childList: true, subtree: true});
+  bringDetails();
+}
+"""
+_page_component = components.component("tsudoi_map_page", js=_PAGE_SCRIPT)
+
+
+def _tiles_failed() -> None:
+    """The browser could not load the basemap: switch to 「背景地図なし」 and say why."""
+    st.session_state[BASEMAP_KEY] = "none"
+    st.session_state[TILES_FAILED_KEY] = True
+
+
+def page_setup() -> None:
+    """Styles and the document language; call once, before anything else on the page."""
+    resident_page()
+    st.html(_CSS)
+
+
+@st.fragment
+def _page_script_and_basemap_notice() -> None:
+    """The page's script and the notice it may cause. A fragment: when the browser reports failed
+    tiles, only this reruns — the map has already switched itself (TileWatch) and is not rebuilt."""
+    _page_component(key="tsudoi_map_page", on_tiles_failed_change=_tiles_failed)
+    with st.container(key="tsudoi_basemap_notice"):
+        if st.session_state.get(TILES_FAILED_KEY):
+            st.info("背景地図を読み込めないため（インターネット未接続など）、「背景地図なし」で表示しています。",
+                    icon=":material/cloud_off:")
 
 
 def _query_choice(name: str, allowed) -> str | None:
@@ -30,7 +135,13 @@ def selected_place(places: pd.DataFrame) -> str | None:
     if chosen not in ids:
         chosen = _query_choice("place", ids)
         st.session_state[SELECTED_KEY] = chosen
+        if chosen is not None:  # a shared link: on a phone the details are under the map
+            _want_details()
     return chosen
+
+
+def _want_details() -> None:
+    st.session_state[_SCROLL_KEY] = st.session_state.get(_SCROLL_KEY, 0) + 1
 
 
 def select_place(place_id: str | None) -> None:
@@ -39,29 +150,66 @@ def select_place(place_id: str | None) -> None:
         st.query_params.pop("place", None)
     else:
         st.query_params["place"] = place_id
+        _want_details()
 
 
-def sidebar_filters(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) -> PlaceFilter:
-    """Filter widgets in the sidebar; the area choice is mirrored in the URL (``?area=…``)."""
-    with st.sidebar:
-        st.markdown("#### 絞り込み")
-        text = st.text_input("名前・ふりがな・住所で検索", key="tsudoi_text", placeholder="例：さろん、北町")
+# --- search and filters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panels:
+    """The two labelled buttons under the search box and the panels they open."""
+
+    filters: object  # 「絞り込み」
+    layers: object  # 「地図の表示」
+
+
+def toolbar() -> tuple[str, Panels]:
+    """The search box, then 「絞り込み」 and 「地図の表示」 side by side: ``(search text, panels)``."""
+    text = st.text_input("名前・ふりがな・住所で検索", key="tsudoi_text", placeholder="例：さろん、北町")
+    with st.container(horizontal=True, gap="small", key="tsudoi_toolbar"):  # side by side on a phone too
+        return text, Panels(st.popover("絞り込み", icon=":material/filter_list:", width="stretch", key="tsudoi_filters"),
+                            st.popover("地図の表示", icon=":material/layers:", width="stretch", key="tsudoi_map_panel"))
+
+
+def filter_panel(panels: Panels, text: str, places: pd.DataFrame, areas: pd.DataFrame, *,
+                 internal: bool) -> PlaceFilter:
+    """The filters in the 「絞り込み」 panel. The area choice is mirrored in the URL (``?area=…``)
+    and zooms the map to that area."""
+    with panels.filters:
         present = [c for c in vocab.CATEGORY_IDS if c in set(places["category"])]
-        categories = st.multiselect("種別", present, placeholder="選んでください（すべて）", key="tsudoi_categories")
+        categories = st.multiselect("種別", present, placeholder="すべて", key="tsudoi_categories", select_all=False)
         area = area_select(areas, key="tsudoi_map_area", all_label="すべての圏域")
         frequency = st.radio("開催頻度", list(FREQUENCY_FILTERS), format_func=FREQUENCY_FILTERS.get,
                              key="tsudoi_frequency", horizontal=True)
-        weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, placeholder="選んでください（すべて）",
-                                  key="tsudoi_weekdays")
-        activities = st.multiselect("活動", vocab.ACTIVITIES, placeholder="選んでください（すべて）", key="tsudoi_activities")
-        targets = st.multiselect("対象", vocab.TARGETS, placeholder="選んでください（すべて）", key="tsudoi_targets")
+        weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, placeholder="すべて",
+                                  key="tsudoi_weekdays", select_all=False)
+        activities = st.multiselect("活動", vocab.ACTIVITIES, placeholder="すべて", key="tsudoi_activities",
+                                    select_all=False)
+        targets = st.multiselect("対象", vocab.TARGETS, placeholder="すべて", key="tsudoi_targets", select_all=False)
         statuses = ("active",)
         if internal:
             statuses = tuple(st.multiselect("状態", list(vocab.STATUSES), default=["active"],
-                                            format_func=vocab.STATUSES.get, key="tsudoi_statuses"))
-    return PlaceFilter(categories=tuple(categories), activities=tuple(activities), weekdays=tuple(weekdays),
-                       frequency=frequency, area_id=area or None, targets=tuple(targets), statuses=statuses,
-                       text=text)
+                                            format_func=vocab.STATUSES.get, key="tsudoi_statuses", select_all=False))
+    chosen = PlaceFilter(categories=tuple(categories), activities=tuple(activities), weekdays=tuple(weekdays),
+                         frequency=frequency, area_id=area or None, targets=tuple(targets), statuses=statuses,
+                         text=text)
+    return chosen
+
+
+def results_button(panels: Panels, count: int) -> None:
+    """「結果を見る（N件）」 at the end of the filter panel: a plain button handled in the browser
+    (closes the panel, scrolls to the results), so it costs no rerun."""
+    with panels.filters:
+        st.html(f'<button type="button" class="tsudoi-show-results" data-testid="tsudoi-show-results">'
+                f"結果を見る（{int(count)}件）</button>")
+
+
+def active_filters(chosen: PlaceFilter, *, internal: bool) -> int:
+    """How many conditions narrow the list (the search text counts as one)."""
+    statuses = internal and set(chosen.statuses) != {"active"}
+    return sum(map(bool, (chosen.categories, chosen.activities, chosen.weekdays, chosen.frequency != "all",
+                          chosen.area_id, chosen.targets, statuses, chosen.text.strip())))
 
 
 BASEMAP_KEY = "tsudoi_basemap"
@@ -75,16 +223,16 @@ def basemap_choice() -> str:
 
 def _remember_basemap() -> None:
     st.session_state[BASEMAP_KEY] = st.session_state["tsudoi_basemap_widget"]
+    st.session_state.pop(TILES_FAILED_KEY, None)
 
 
-def map_options(*, internal: bool) -> MapOptions:
-    """Basemap and layer switches; kept in session state, so the choice is remembered."""
-    with st.sidebar:
-        st.markdown("#### 地図")
+def map_options(panels: Panels, *, internal: bool) -> MapOptions:
+    """The 「地図の表示」 panel: basemap and layer switches, remembered for the session."""
+    with panels.layers:
         # the choice lives in a plain key: Streamlit drops widget state on pages that don't draw the widget
         if st.session_state.get("tsudoi_basemap_widget") != basemap_choice():
             st.session_state["tsudoi_basemap_widget"] = basemap_choice()
-        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0],
+        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], placeholder="選んでください",
                                key="tsudoi_basemap_widget", on_change=_remember_basemap)
         show_towns = st.checkbox("町丁目の境界と名前", key="tsudoi_towns")
         show_candidates = internal and st.checkbox("候補会場（公民館・集会所など）", key="tsudoi_candidates")
@@ -93,76 +241,132 @@ def map_options(*, internal: bool) -> MapOptions:
     return MapOptions(basemap=basemap, show_towns=show_towns, show_candidates=show_candidates, ring_m=ring_m)
 
 
-def _show_details(place: dict) -> None:
+def notices(shown: pd.DataFrame, chosen: PlaceFilter, *, internal: bool) -> None:
+    """The result count (where 「結果を見る」 scrolls to) and what the visitor should know first.
+    Always the same three containers, filled or not: the map after them then keeps its place in the
+    page, so a notice appearing never reloads the map."""
+    _page_script_and_basemap_notice()
+    with st.container(key="tsudoi_results_top"):
+        narrowed = active_filters(chosen, internal=internal)
+        st.markdown(f"**{len(shown)} 件**" + (f"（{narrowed}つの条件で絞り込み中）" if narrowed else ""))
+    with st.container(key="tsudoi_empty_notice"):
+        if shown.empty:
+            st.warning("条件に合う資源がありません。「絞り込み」の条件を減らしてください。")
+
+
+# --- map and details ---------------------------------------------------------------------------------
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
+
+
+def _value_markdown(label: str, value: str) -> str:
+    """One detail value as Markdown: user text escaped, phone numbers as tap-to-call links, web
+    addresses as links only when they are plain http(s) URLs."""
+    if label.startswith("連絡先"):
+        return "".join(f"[{md_escape(piece)}](tel:{digits})" if digits else md_escape(piece)
+                       for piece, digits in contact_parts(value))
+    if label == "ホームページ" and _SAFE_URL.match(value):
+        return f"[{md_escape(value)}]({value})"
+    return md_escape(value)
+
+
+def _show_details(place: dict, *, internal: bool) -> None:
     st.subheader(md_escape(place["name"]), anchor=False)
     if place.get("is_synthetic"):
         st.caption("※ この資源はデモ用のサンプル（架空）です。")
-    for label, value in details(place, date.today()):
-        left, right = st.columns([1, 3])
-        left.markdown(f"**{label}**")
-        right.text(value)  # plain text: never interpreted as Markdown or HTML
+    lines = [f"**{md_escape(label)}**　{_value_markdown(label, value)}"
+             for label, value in details(place, date.today(), internal=internal)]
+    st.markdown("  \n".join(lines))
 
 
 @st.fragment
-def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: MapOptions) -> None:
-    """Map and detail panel; a click on the map reruns only this fragment."""
+def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: MapOptions, *,
+                    focus_area_id: str | None = None, internal: bool = False) -> None:
+    """Map and detail panel; a click on the map reruns only this fragment. ``focus_area_id``
+    (the chosen 圏域) zooms the map to it."""
     chosen = selected_place(places)
-    fmap = build_resource_map(areas, towns, places, candidates, options, selected_id=chosen)
+    fmap = build_resource_map(areas, towns, places, candidates, options, selected_id=chosen,
+                              focus_area_id=focus_area_id, legend=False)
     left, right = st.columns([3, 2])
     with left:
-        clicked = show_map(fmap, key="tsudoi_resource_map")
+        clicked = show_map(fmap, key="tsudoi_resource_map", height=480)
+        show_legend(legend_items(places, options))
     if clicked is not None:
         hit = nearest_place_id(places, *clicked)
         if hit is not None and hit != chosen:
             select_place(hit)
             st.rerun(scope="fragment")
-    with right:
+    with right.container(key="tsudoi_details"):
         if chosen is None:
-            st.info("地図の点または下の一覧から資源を選ぶと、詳しい情報が出ます。")
+            st.info("地図の点か、下の一覧から選ぶと、詳しい情報が出ます。")
         else:
             place = places[places["id"] == chosen].iloc[0]
-            _show_details(place.to_dict())
+            _show_details(place.to_dict(), internal=internal)
             same_spot = places[(places["lat"] == place["lat"]) & (places["lon"] == place["lon"]) & (places["id"] != chosen)]
             if len(same_spot):
                 st.caption(f"同じ場所の資源がほかに {len(same_spot)} 件あります：")
                 for other in same_spot.itertuples():
-                    if st.button(other.name, key=f"tsudoi_same_{other.id}"):
+                    if st.button(md_escape(other.name), key=f"tsudoi_same_{other.id}"):
                         select_place(other.id)
                         st.rerun(scope="fragment")
+        token = st.session_state.get(_SCROLL_KEY)
+        if token:
+            st.html(f'<div class="tsudoi-scroll-details" data-token="{int(token)}"></div>')
+
+
+# --- the list ----------------------------------------------------------------------------------------
 
 
 def _list_key(places: pd.DataFrame) -> str:
     """Changes whenever the filtered list does, so a row selected in an older list (by position)
-    is never applied to a new one."""
+    is never applied to a new one, and the list length starts over for a new list."""
     return hashlib.sha1("|".join(places["id"]).encode("utf-8")).hexdigest()[:12]
 
 
+def _pick_row(place_id: str) -> None:
+    select_place(place_id)
+
+
 def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) -> None:
-    """The filtered list, selectable, with CSV (Excel) and GeoJSON downloads."""
+    """The filtered list as tap-sized rows (name, category and the next date — no sideways
+    scrolling on a phone), the CSV for Excel (Japanese headers) and, for coordinators, the full
+    table with 要確認 and the GeoJSON for QGIS."""
     area_names = dict(zip(areas["area_id"], areas["area_name"]))
     today = date.today()
-    table = pd.DataFrame({
-        "名称": places["name"],
-        "種別": places["category"],
-        "日程": places["schedule_text"].fillna(""),
-        "圏域": places["area_id"].map(area_names).fillna(""),
-        "住所": places["address"].fillna(""),
-        "最終確認日": places["last_verified"].map(lambda d: d.isoformat() if isinstance(d, date) else "未確認"),
-        "要確認": places["last_verified"].map(lambda d: "要確認" if is_stale(d, today) else ""),
-    })
-    if internal:
-        table["公開"] = places["visibility"].map(vocab.VISIBILITIES.get)
-    st.markdown(f"**{len(places)} 件**")
-    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=f"tsudoi_place_table_{_list_key(places)}")
-    rows = event.selection.rows if event and event.selection else []
-    if rows and rows[0] < len(places):
-        place_id = places.iloc[rows[0]]["id"]
-        if place_id != st.session_state.get(SELECTED_KEY):
-            select_place(place_id)
+    st.subheader("一覧", anchor=False)
+    rows = list_rows(places, today)
+    key = _list_key(places)
+    shown_count = st.session_state.get(f"tsudoi_list_len_{key}", LIST_PAGE)
+    with st.container(key="tsudoi_rows", gap="small"):
+        for row in rows.head(shown_count).itertuples():
+            st.button(f"**{md_escape(row.name)}**  \n{md_escape(row.category)}・{md_escape(row.when)}",
+                      key=f"tsudoi_row_{row.id}", on_click=_pick_row, args=(row.id,), width="stretch")
+    if len(rows) > shown_count:
+        if st.button(f"さらに表示（残り {len(rows) - shown_count} 件）", key=f"tsudoi_more_{key}"):
+            st.session_state[f"tsudoi_list_len_{key}"] = shown_count + LIST_PAGE
             st.rerun()
-    left, right = st.columns(2)
-    left.download_button("CSVで保存（Excel用）", exports.places_csv(places), file_name="tsudoi_places.csv",
-                         mime="text/csv", key="tsudoi_dl_csv")
-    right.download_button("GeoJSONで保存（QGIS用）", exports.json_bytes(exports.places_geojson(places)),
-                          file_name="tsudoi_places.geojson", mime="application/geo+json", key="tsudoi_dl_geojson")
+    st.download_button("一覧をCSVで保存（Excel用）", exports.csv_bytes(resident_table(places, area_names, today)),
+                       file_name="集いの場一覧.csv", mime="text/csv", key="tsudoi_dl_csv")
+    if internal:
+        _coordinator_table(places, area_names, today)
+
+
+def _coordinator_table(places: pd.DataFrame, area_names: dict[str, str], today: date) -> None:
+    """Coordinators only: every column at once (要確認, 公開区分) and the GeoJSON for QGIS."""
+    with st.expander("表で見る・データとして保存（職員向け）"):
+        table = pd.DataFrame({
+            "名称": places["name"],
+            "種別": places["category"],
+            "日程": places["schedule_text"].fillna(""),
+            "圏域": places["area_id"].map(area_names).fillna(""),
+            "住所": places["address"].fillna(""),
+            "最終確認日": places["last_verified"].map(lambda d: d.isoformat() if isinstance(d, date) else "未確認"),
+            "要確認": places["last_verified"].map(lambda d: "要確認" if is_stale(d, today) else ""),
+            "公開": places["visibility"].map(vocab.VISIBILITIES.get),
+        })
+        st.dataframe(table, hide_index=True, width="stretch", row_height=44, key=f"tsudoi_place_table_{_list_key(places)}")
+        left, right = st.columns(2)
+        left.download_button("項目すべてをCSVで保存（データ管理用）", exports.places_csv(places), file_name="tsudoi_places.csv",
+                             mime="text/csv", key="tsudoi_dl_fields_csv")
+        right.download_button("GeoJSONで保存（QGIS用）", exports.json_bytes(exports.places_geojson(places)),
+                              file_name="tsudoi_places.geojson", mime="application/geo+json", key="tsudoi_dl_geojson")

@@ -268,9 +268,14 @@ def test_tiled_basemap_has_one_tile_layer_and_no_town_labels_by_default(store, d
     page = render(fmap)
     assert page.count("L.tileLayer(") == 1
     assert "cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png" in page
-    labelled = [htmllib.unescape(row[2]) for layer in layers(fmap, Labels) for row in rows_in_html(page, layer)]
-    assert sorted(labelled) == sorted(area_names)  # area names only; no 町丁目 label
+    shown = [layer for layer in layers(fmap, Labels) if layer.show]
+    labelled = [htmllib.unescape(row[2]) for layer in shown for row in rows_in_html(page, layer)]
+    assert sorted(labelled) == sorted(area_names)  # area names only on the map; no 町丁目 label
     assert not set(town_names) & set(labelled)
+    # the 町丁目 names are there, hidden, for when the tiles cannot be loaded (TileWatch shows them)
+    hidden = [layer for layer in layers(fmap, Labels) if not layer.show]
+    assert sorted(htmllib.unescape(row[2]) for layer in hidden for row in rows_in_html(page, layer)) == sorted(town_names)
+    assert f"{hidden[0].get_name()}.addTo(map)" in page and f"{hidden[0].get_name()}.addTo(map_" not in page
 
 
 def test_selected_marker_only_for_a_place_in_the_frame(store, db):
@@ -349,3 +354,53 @@ def test_uncovered_tooltip_never_says_inf():
 
     assert _nearest_text(float("inf")) == "近くに対象の場がありません"
     assert _nearest_text(1234.4) == "最寄りまで 1,234 m"
+
+
+# --- phones, offline, areas (issue #11) --------------------------------------------------------------
+
+
+def test_points_are_drawn_above_the_names_and_take_a_44_px_tap(store):
+    from dashboard.maps.resource_map import LABEL_PANE, MARKER_RADIUS_PX, PANES, POINT_PANE, TAP_TARGET_PX
+
+    fmap = build(store)
+    page = render(fmap)
+    assert PANES[LABEL_PANE] < PANES[POINT_PANE] < 650  # names under points, points under tooltips (650)
+    places = point_layer(fmap, "places")
+    assert places.pane == POINT_PANE
+    # a tap this far from the centre still hits: radius + half the 2 px stroke + tolerance
+    assert MARKER_RADIUS_PX + 1 + places.tolerance_px >= TAP_TARGET_PX / 2
+    assert all(layer.pane == LABEL_PANE for layer in layers(fmap, Labels))
+    assert "L.TsudoiNearestCanvas" in page  # overlapping tap areas go to the nearest point
+
+
+def test_choosing_an_area_fits_the_map_to_it(store):
+    areas = store["areas"]
+    area = areas.iloc[1]
+    fmap = build_resource_map(areas, store["towns"], store["public"], store["candidates"], MapOptions(),
+                              focus_area_id=area["area_id"])
+    fit = re.findall(r"\.fitBounds\(\s*(\[\[.*?\]\])", render(fmap), re.S)
+    (south, west), (north, east) = json.loads(fit[0])
+    minx, miny, maxx, maxy = areas[areas["area_id"] == area["area_id"]].total_bounds
+    assert (south, west, north, east) == pytest.approx((miny, minx, maxy, maxx))
+    city = re.findall(r"\.fitBounds\(\s*(\[\[.*?\]\])", render(build(store)), re.S)
+    assert json.loads(city[0])[0] == pytest.approx([areas.total_bounds[1], areas.total_bounds[0]])
+
+
+def test_tiles_that_fail_switch_the_map_to_no_basemap_in_the_browser(store):
+    from dashboard.maps.resource_map import TILE_ERRORS_BEFORE_GIVING_UP
+
+    page = render(build(store, options=MapOptions(basemap="gsi_pale")))
+    assert 'on("tileerror"' in page and f"failed >= {TILE_ERRORS_BEFORE_GIVING_UP}" in page
+    assert 'postMessage({tsudoi: "tiles-failed"}, window.location.origin)' in page
+    assert "L.tileLayer" not in render(build(store, options=MapOptions(basemap="none")))
+    assert 'on("tileerror"' not in render(build(store, options=MapOptions(basemap="none")))
+
+
+def test_legend_can_be_left_to_the_page(store):
+    from dashboard.maps.resource_map import legend_items
+
+    fmap = build_resource_map(store["areas"], store["towns"], store["public"], store["candidates"], MapOptions(),
+                              legend=False)
+    assert not layers(fmap, Legend)
+    items = legend_items(store["public"], MapOptions())
+    assert [label for _, label, _ in items] == [c for c in vocab.CATEGORY_IDS if c in set(store["public"]["category"])]

@@ -1,0 +1,43 @@
+"""The page as a document: ``<html lang="ja">``.
+
+Streamlit serves ``<html lang="en">`` whatever the app says (streamlit/streamlit#15726), so screen
+readers read Japanese with English rules and Chrome offers to translate the page "from English".
+Two layers fix it:
+
+- :class:`dashboard.page_lang.HtmlLangMiddleware` rewrites the served HTML itself (first paint, every
+  URL) once ``dashboard/app.py`` passes it to ``st.App(middleware=...)``;
+- :func:`japanese_document` sets the attribute in the browser from any page that calls it (a
+  Streamlit session is one document, so it then holds on every page the visitor moves to).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit.components.v2 as components
+
+from dashboard.page_lang import LANG
+
+_SCRIPT = f"""
+export default function () {{
+  if (document.documentElement.lang !== "{LANG}") {{ document.documentElement.lang = "{LANG}"; }}
+}}
+"""
+_lang_component = components.component("tsudoi_document_lang", js=_SCRIPT,
+                                       css=".st-key-tsudoi_document_lang {display: none;}")
+
+
+def japanese_document() -> None:
+    """Mark the page as Japanese (``<html lang="ja">``). Draws nothing."""
+    _lang_component(key="tsudoi_document_lang")
+
+
+#: Streamlit's unlabelled 「»」 opens the menu (pages, city, login): residents are told so.
+_MENU_LABEL = """<style>
+[data-testid="stExpandSidebarButton"]::after {content: "メニュー"; font-size: 1rem; margin-left: 0.25rem; color: #31333f;}
+</style>"""
+
+
+def resident_page() -> None:
+    """What every page residents open starts with: the document language and a labelled menu button."""
+    japanese_document()
+    st.html(_MENU_LABEL)
