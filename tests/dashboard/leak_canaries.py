@@ -44,6 +44,11 @@ PLANTED = {
     "saved mapping": "CANARY-MAPPING",
     "city fact: import file": "CANARY-AREAFILE.csv",
     "municipality boundary source": "CANARY-BOUNDARY",
+    "activity record (summary)": "座談会の記録 CANARY-RECORD",
+    "activity record (voice)": "バス停まで遠い CANARY-VOICE",
+    "activity record (follow-up)": "事業者に相談 CANARY-FOLLOWUP",
+    "activity record (attachment name)": "CANARY-ATTACHMENT",
+    "activity record (attachment bytes)": "CANARY-ATTACHMENT-BYTES",
 }
 #: Published places planted beside them (public, so they must appear).
 PUBLIC_PLACE_ID, PAUSED_PLACE_ID = "canary-public", "canary-paused"
@@ -100,8 +105,31 @@ def plant(db: Path, folder: Path, *, second_city: bool = True) -> None:
                                              value=PLANTED["city fact: import file"]))
             session.execute(update(m.Municipality).where(m.Municipality.code == WARABI)
                             .values(boundary_source=PLANTED["municipality boundary source"]))
+        _plant_records(engine, folder)
     finally:
         engine.dispose()
+
+
+def _plant_records(engine, folder: Path) -> None:
+    """An activity record (#16) through ``records import``, then a follow-up and an attachment."""
+    from dashboard.records.entries import FollowUp
+    from dashboard.services import records as record_service
+
+    path = folder / "records.csv"
+    path.write_text("日付,種別,圏域,参加人数,概要,地域の声\n"
+                    f"2026-04-10,住民座談会,中央地区,12,{PLANTED['activity record (summary)']},"
+                    f"【移動】{PLANTED['activity record (voice)']}\n", encoding="utf-8")
+    checked = record_service.read_import(engine, WARABI, path)
+    record_service.commit_import(engine, WARABI, checked, user=USER)
+    record_id = int(record_service.records_table(engine, WARABI)["id"].iloc[0])
+    detail = record_service.record_detail(engine, record_id)
+    record = detail.record.__class__(**{**detail.record.__dict__, "followups": (
+        FollowUp(PLANTED["activity record (follow-up)"], "第2層SC"),)})
+    record_service.save_record(engine, code=WARABI, record=record, user=USER, record_id=record_id,
+                               base_version=detail.version)
+    record_service.add_attachment(engine, record_id=record_id, file_name=f"{PLANTED['activity record (attachment name)']}.png",
+                                  data=b"\x89PNG\r\n\x1a\n" + PLANTED["activity record (attachment bytes)"].encode(),
+                                  user=USER, code=WARABI)
 
 
 def all_text(db: Path) -> str:

@@ -36,7 +36,8 @@ PUBLIC_FIELDS = (
 )
 INTERNAL_TABLES = ("users", "login_sessions", "app_secrets", "survey_batches", "survey_responses", "helper_responses",
                    "audit_log", "snapshots", "saved_mappings", "import_batches", "population_cells",
-                   "candidate_venues")
+                   "candidate_venues", "activity_records", "activity_record_areas", "activity_followups",
+                   "activity_voices", "activity_voice_tags", "activity_attachments", "activity_audit_log")
 #: The 正式版-style header, in order, as our export writes it.
 ODS_HEADER = ["全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "種別", "所在地_連結表記", "所在地_都道府県",
               "所在地_市区町村", "所在地_町字", "所在地_番地以下", "建物名等", "緯度", "経度", "電話番号", "開催日時", "対象者",

@@ -494,3 +494,25 @@ def test_an_empty_year_still_makes_a_report(store, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     report = service.yearly_report(engine_of(store), NIIZA, 2020)
     assert report.city.activities == 0 and len(report.areas) == 7
+
+
+# --- internal only ------------------------------------------------------------------------------------
+
+RECORD_TABLES = ("activity_records", "activity_record_areas", "activity_followups", "activity_voices",
+                 "activity_voice_tags", "activity_attachments", "activity_audit_log")
+
+
+def test_records_never_reach_a_published_copy_and_the_public_site_refuses_one_that_has_them(imported, tmp_path):
+    from dashboard import public_mode
+
+    assert cli(imported, "publish", "--out", tmp_path / "site") == 0
+    copy = tmp_path / "site" / "tsudoi-public.sqlite"
+    assert {t: query(copy, f"SELECT count(*) FROM {t}")[0][0] for t in RECORD_TABLES} == dict.fromkeys(RECORD_TABLES, 0)
+    raw = copy.read_bytes()
+    for text in ("中央地区の座談会", "バス停まで遠い", "役員のなり手がいない"):
+        assert text.encode("utf-8") not in raw
+    assert public_mode.problems(copy) == []
+    with sqlite3.connect(copy) as connection:  # a copy someone added a record to by hand
+        connection.execute("INSERT INTO activity_records (municipality_code, held_on, kind, summary, version) "
+                           "VALUES ('11223', '2026-04-01', '訪問', 'x', 1)")
+    assert any("activity_records" in p for p in public_mode.problems(copy))
