@@ -6,10 +6,11 @@ its unit, denominator and as-of date, so a council member can read it off the sc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+from dashboard.karte.names import karte_file_name
 
 
 @dataclass(frozen=True)
@@ -121,19 +122,11 @@ def priority_summary(table: pd.DataFrame, names: dict[str, str], max_rows: int =
     return PrioritySummary(rows[:max_rows], any(r.priority for r in rows), [r.area_name for r in rows[max_rows:]])
 
 
-#: Characters Windows, macOS or a browser refuse (or treat specially) in a downloaded file name.
-_FILE_NAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-def file_label(text: str, fallback: str) -> str:
-    """A readable piece of a download file name (「中央地区」 stays Japanese); unsafe characters
-    become 「_」, and an empty result falls back to ``fallback``."""
-    label = _FILE_NAME_UNSAFE.sub("_", str(text or "")).strip(" ._")
-    return label[:60] or fallback
-
-
-def material_file_names(area_id: str | None, area_label: str) -> dict[str, str]:
-    """Download names of a slide's materials, by the area's Japanese name: ``karte`` (this area's
-    地域カルテ), ``all`` (every area) and ``map`` (PNG). ``area_id`` None = the whole city."""
-    name = file_label(area_label, "市全体") if area_id else "市全体"
-    return {"karte": f"地域カルテ_{name}.pdf", "all": "地域カルテ_全圏域.pdf", "map": f"地図_{name}.png"}
+def material_file_names(area_id: str | None, area_label: str, city_name: str) -> dict[str, str]:
+    """Download names of a slide's materials, by Japanese names (:func:`dashboard.karte.names.karte_file_name`):
+    ``karte`` (this slide's 地域カルテ), ``all`` (the city and every area) and ``map`` (PNG).
+    ``area_id`` None = the city slide."""
+    area = area_label if area_id else None
+    karte = karte_file_name(area, city_name)
+    stem = karte.removeprefix("地域カルテ_").removesuffix(".pdf").removesuffix("_全圏域")
+    return {"karte": karte, "all": karte_file_name(None, city_name), "map": f"地図_{stem}.png"}

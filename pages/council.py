@@ -41,7 +41,7 @@ if survey_batch is not None and bool(survey_batch["is_synthetic"]):
     badges.append(SYNTHETIC_LABEL)
 
 with st.container(key="tsudoi_council", gap=None):
-    council_view.header(slide, badges + (["仮定"] if slide.kind == "scenario" else []), code)
+    council_view.header(slide, badges + (["仮定"] if slide.kind == "scenario" else []), code, city_name)
     with st.container(key="tsudoi_body"):
         if slide.kind == "scenario":
             scenario_view.council_slide(slide, code, areas, index)

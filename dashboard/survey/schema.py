@@ -35,6 +35,18 @@ CODED = {
     "intent_participant": _INTENT, "intent_organizer": _INTENT,
     "depressed": _YES_NO, "anhedonia": _YES_NO,
 }
+#: What each scored item asks about, in a few words, for rules people read (「階段を昇る」, not ``stairs``).
+ITEM_TOPICS = {
+    "stairs": "階段を手すりなどを使わずに昇る", "chair_rise": "椅子から何もつかまらずに立ち上がる",
+    "walk_15min": "15分くらい続けて歩く", "fall_past_year": "過去1年間の転倒", "fear_of_falling": "転倒への不安",
+    "outings_weekly": "外出の頻度", "hard_to_chew": "固いものが食べにくい", "choking": "お茶や汁物でむせる",
+    "dry_mouth": "口の渇き", "weight_loss": "6か月で2〜3kg以上の体重減少", "forgetful": "物忘れが多いと感じるか",
+    "iadl_bus": "バスや電車で一人で外出", "iadl_shopping": "日用品の買い物", "iadl_meals": "食事の用意",
+    "iadl_bills": "請求書の支払い", "iadl_savings": "預貯金の出し入れ", "depressed": "気分が沈む・ゆううつ",
+    "anhedonia": "物事に興味がわかない", "intent_participant": "地域づくりへの参加者としての参加意向",
+    "intent_organizer": "地域づくりへの企画・運営としての参加意向", "bmi": "BMI", "age": "年齢",
+    "height_cm": "身長", "weight_kg": "体重", **GROUP_LABELS,
+}
 #: Numeric items → inclusive plausible range.
 NUMERIC = {"age": (65, 120), "height_cm": (100, 220), "weight_kg": (25, 200)}
 

@@ -30,11 +30,13 @@ class Item:
     at_most: float | None = None
 
     def describe(self) -> str:
+        """The item in words: 「BMI 18.5未満」, 「転倒への不安」 (which answers count is the profile's data)."""
+        topic = schema.ITEM_TOPICS.get(self.column, self.column)
         if self.below is not None:
-            return f"{self.column} < {self.below:g}"
+            return f"{topic} {self.below:g}未満"
         if self.at_most is not None:
-            return f"{self.column} ≤ {self.at_most:g}"
-        return f"{self.column} ∈ {{{', '.join(str(c) for c in self.risk)}}}"
+            return f"{topic} {self.at_most:g}以下"
+        return topic
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,14 @@ class Indicator:
     group: str = "risk"  # risk / participation / intent
 
     def rule(self) -> str:
-        """The rule in words, for every chart and export."""
+        """The rule in words, for every chart and export: 「5項目中3項目以上が該当（階段を…、…）」,
+        「2項目すべてが該当（…）」, or for one item 「該当の回答（外出の頻度）」. No column names or codes."""
         parts = "、".join(i.describe() for i in self.items)
+        if len(self.items) == 1:
+            return f"該当の回答（{parts}）"
         if self.kind == "all":
-            return f"すべて該当: {parts}"
-        return f"{len(self.items)}項目中{self.k}項目以上: {parts}"
+            return f"{len(self.items)}項目すべてが該当（{parts}）"
+        return f"{len(self.items)}項目中{self.k}項目以上が該当（{parts}）"
 
 
 @dataclass(frozen=True)

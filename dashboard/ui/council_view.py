@@ -170,12 +170,12 @@ def _distance_control() -> None:
                          label_visibility="collapsed")
 
 
-def header(slide: Slide, badges: list[str], code: str) -> None:
+def header(slide: Slide, badges: list[str], code: str, city_name: str = "") -> None:
     """Title; the distance, materials, full screen and exit; then the synthetic-data badges."""
     with st.container(key="tsudoi_header", horizontal=True, vertical_alignment="center", gap="small"):
         st.title(md_escape(slide.title), anchor=False)
         _distance_control()
-        downloads(code, slide.area_id, slide.title if slide.area_id else "市全体")
+        downloads(code, slide.area_id, slide.title if slide.area_id else "市全体", city_name)
         # a plain button, not a widget: full screen is the browser's business and needs no rerun
         st.html('<button type="button" class="tsudoi-fullscreen" data-testid="tsudoi-fullscreen" '
                 'title="もう一度押すか Esc キーで元に戻ります">全画面</button>', width="content")
@@ -239,14 +239,14 @@ def navigation(index: int, count: int, sources_line: str) -> None:
                      width="stretch", help="PageDown・スペース・→ キーでも進みます（戻るのは PageUp・←）")
 
 
-def downloads(code: str, area_id: str | None, area_label: str) -> None:
+def downloads(code: str, area_id: str | None, area_label: str, city_name: str = "") -> None:
     """Paper and pictures for the council: 地域カルテ PDFs and a PNG of the map (made on click).
     File names carry the area's Japanese name (「地域カルテ_中央地区.pdf」)."""
     from dashboard.karte.data import gather
     from dashboard.karte.pdf import karte_pdf_bytes, render_area_map_png
     from dashboard.ui.store import engine
 
-    names = council.material_file_names(area_id, area_label)
+    names = council.material_file_names(area_id, area_label, city_name)
     with st.popover("資料", help="地域カルテ（PDF）と地図の画像（PNG）"):
         if area_id:
             st.download_button(f"{md_escape(area_label)}の地域カルテ（PDF）",

@@ -113,13 +113,9 @@ def test_priority_summary_leaves_off_what_does_not_fit_and_says_which():
     assert len(summary.rows) == 2 and summary.left_off == ["南地区"]
 
 
-@pytest.mark.parametrize("label,expected", [("中央地区", "中央地区"), ("北/南:地区?", "北_南_地区"), ("  ", "x"),
-                                            ("..", "x"), ('a"<>|*b', "a_b")])
-def test_file_labels_keep_japanese_and_drop_unsafe_characters(label, expected):
-    assert council.file_label(label, "x") == expected
-
-
-def test_material_file_names_use_the_area_name_never_its_id():
-    names = council.material_file_names("chuo", "中央地区")
-    assert names == {"karte": "地域カルテ_中央地区.pdf", "all": "地域カルテ_全圏域.pdf", "map": "地図_中央地区.png"}
-    assert council.material_file_names(None, "市全体")["map"] == "地図_市全体.png"
+def test_material_file_names_use_japanese_names_never_ids():
+    names = council.material_file_names("chuo", "中央地区", "蕨市")
+    assert names == {"karte": "地域カルテ_中央地区.pdf", "all": "地域カルテ_蕨市_全圏域.pdf", "map": "地図_中央地区.png"}
+    city = council.material_file_names(None, "市全体", "蕨市")
+    assert city["karte"] == city["all"] == "地域カルテ_蕨市_全圏域.pdf" and city["map"] == "地図_蕨市.png"
+    assert council.material_file_names("x", "北/南:地区?", "蕨市")["map"] == "地図_北_南_地区.png"

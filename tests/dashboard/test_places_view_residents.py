@@ -1,5 +1,5 @@
 """What residents read about a place: the next date, tap-to-call pieces, the Excel list with
-Japanese headers, details without the coordinators' work marks; and the audit log in words.
+Japanese headers, details without the coordinators' work marks.
 
 Expected dates are worked out by hand from a calendar (2026-11-30 is a Monday)."""
 
@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.places_view import (RESIDENT_CSV_COLUMNS, audit_for_display, contact_parts, details, list_rows,
-                                   next_date, next_date_text, resident_table)
+from dashboard.places_view import (RESIDENT_CSV_COLUMNS, contact_parts, details, list_rows, next_date,
+                                   next_date_text, resident_table)
 
 MONDAY = date(2026, 11, 30)
 
@@ -109,17 +109,3 @@ def test_list_rows_say_when_in_the_best_words_available():
     rows = list_rows(_frame(), MONDAY)
     assert rows["when"].tolist() == ["次回 12月17日（木）", "日程は連絡先にお問い合わせください"]
     assert rows["category"].tolist() == ["サロン", "サロン"]
-
-
-def test_audit_log_in_words():
-    log = pd.DataFrame({"changed_at": ["2026-11-01 10:00", "2026-11-02 09:00", "2026-11-03 09:00"],
-                        "changed_by": ["sato", "sato", "suzuki"], "action": ["update", "update", "verify"],
-                        "field": ["location_precision", "rrule", "last_verified"],
-                        "old_value": ["address", "FREQ=WEEKLY;BYDAY=TH", None],
-                        "new_value": ["manual", "FREQ=WEEKLY;BYDAY=FR", "2026-11-03"]})
-    shown = audit_for_display(log)
-    assert list(shown.columns) == ["日時", "変更者", "操作", "項目", "変更前", "変更後"]
-    assert shown.iloc[0].tolist()[2:] == ["変更", "位置の精度", "住所から", "手入力"]
-    assert shown.iloc[1]["変更後"].startswith("毎週金曜")
-    assert shown.iloc[2]["操作"] == "確認済みにした" and shown.iloc[2]["変更前"] == ""
-    assert log["field"].tolist()[0] == "location_precision"  # the input is not modified
