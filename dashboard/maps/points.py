@@ -149,18 +149,29 @@ class Labels(MacroElement):
                     html: '<div style="{{ this.css }}">' + rows[i][2] + "</div>"})
                 }).addTo(group);
             }
+            var map = {{ this._parent.get_name() }}, shown = false, minZoom = {{ this.min_zoom_json }};
+            function sync() {  // names that would pile up at a low zoom wait until the map is close enough
+                var wanted = shown && (minZoom === null || map.getZoom() >= minZoom);
+                if (wanted && !map.hasLayer(group)) { group.addTo(map); }
+                if (!wanted && map.hasLayer(group)) { map.removeLayer(group); }
+            }
+            group.tsudoiShow = function () { shown = true; sync(); };
+            map.on("zoomend", sync);
             return group;
         })();
-        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% if this.show %}{{ this.get_name() }}.tsudoiShow();{% endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, rows, size_px: int, bold: bool = True, pane: str | None = None, show: bool = True):
-        """``show`` False: built but not on the map until a script adds it (see TileWatch)."""
+    def __init__(self, rows, size_px: int, bold: bool = True, pane: str | None = None, show: bool = True,
+                 min_zoom: float | None = None):
+        """``show`` False: built but not on the map until a script calls its ``tsudoiShow()`` (see
+        TileWatch). ``min_zoom``: shown only from that zoom level on (dense 町丁目 names)."""
         super().__init__()
         self._name = "Labels"
         self.show = show
+        self.min_zoom_json = _script_json(None if min_zoom is None else float(min_zoom))
         self.pane = pane
         self.pane_json = _script_json(pane)
         self.rows_json = _script_json([[round(float(lat), 5), round(float(lon), 5), escape(text)] for lat, lon, text in rows])

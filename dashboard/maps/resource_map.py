@@ -37,6 +37,8 @@ TAP_TARGET_PX = 44
 #: Area and 町丁目 names sit above the outlines but under the points, so a name never hides a place.
 LABEL_PANE, POINT_PANE = "tsudoiLabels", "tsudoiPoints"
 PANES = {LABEL_PANE: 450, POINT_PANE: 500}
+#: 町丁目 names appear from this zoom on: at a whole-city zoom they pile up into an unreadable mat.
+TOWN_NAMES_FROM_ZOOM = 14
 #: Tile errors with not one tile loaded before the map says the basemap cannot be reached.
 TILE_ERRORS_BEFORE_GIVING_UP = 4
 #: … or no tile at all after this long (a network that drops packets never reports an error).
@@ -110,7 +112,7 @@ class TileWatch(MacroElement):
                 if (done || loaded > 0) { return; }
                 done = true;
                 map.removeLayer(tiles);
-                {% for name in this.reveal %}{{ name }}.addTo(map);
+                {% for name in this.reveal %}if ({{ name }}.tsudoiShow) { {{ name }}.tsudoiShow(); } else { {{ name }}.addTo(map); }
                 {% endfor %}
                 window.tsudoiTilesFailed = true;
                 try { window.parent.postMessage({tsudoi: "tiles-failed"}, window.location.origin); } catch (e) {}
@@ -230,7 +232,8 @@ def _town_layers(towns: gpd.GeoDataFrame, *, filled: bool, show: bool) -> list:
                              style_function=lambda _: {"color": "#777777", "weight": 1, "dashArray": "4,3",
                                                        "fill": filled, "fillColor": "#f4f4f4", "fillOpacity": 0.6})
     points = towns.geometry.representative_point()
-    return [outline, Labels(zip(points.y, points.x, towns["name"]), 11, bold=False, pane=LABEL_PANE, show=show)]
+    return [outline, Labels(zip(points.y, points.x, towns["name"]), 11, bold=False, pane=LABEL_PANE, show=show,
+                            min_zoom=TOWN_NAMES_FROM_ZOOM)]
 
 
 def nearest_place_id(places: pd.DataFrame, lat: float, lon: float, max_degrees: float = 0.0002) -> str | None:

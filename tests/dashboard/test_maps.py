@@ -275,7 +275,8 @@ def test_tiled_basemap_has_one_tile_layer_and_no_town_labels_by_default(store, d
     # the 町丁目 names are there, hidden, for when the tiles cannot be loaded (TileWatch shows them)
     hidden = [layer for layer in layers(fmap, Labels) if not layer.show]
     assert sorted(htmllib.unescape(row[2]) for layer in hidden for row in rows_in_html(page, layer)) == sorted(town_names)
-    assert f"{hidden[0].get_name()}.addTo(map)" in page and f"{hidden[0].get_name()}.addTo(map_" not in page
+    assert f"{hidden[0].get_name()}.tsudoiShow(); }}" in page  # called by TileWatch only
+    assert f"{hidden[0].get_name()}.tsudoiShow();\n" not in page
 
 
 def test_selected_marker_only_for_a_place_in_the_frame(store, db):

@@ -104,7 +104,10 @@ def test_failed_tiles_switch_the_map_to_no_basemap_with_a_notice(server, page):
     assert frame.evaluate("() => window.tsudoiTilesFailed") is True
     # no tile layer left (no grey squares); the 町丁目 outlines and names stand in for the basemap
     assert frame.evaluate("() => Object.values(window.map._layers).some(l => l instanceof L.TileLayer)") is False
-    assert frame.evaluate("() => document.querySelectorAll('.tsudoi-label').length") > 10
+    towns = frame.evaluate("() => Object.values(window.map._layers).filter(l => l instanceof L.GeoJSON).length")
+    assert towns >= 2  # the areas and, now, the 町丁目 outlines
+    frame.evaluate("() => { window.map.setZoom(15, {animate: false}); }")  # 町丁目 names from zoom 14 on
+    frame.wait_for_function("() => document.querySelectorAll('.tsudoi-label').length > 10", timeout=10_000)
     # the choice holds for the session: the next page run builds the map without tiles at all
     page.get_by_label("名前・ふりがな・住所で検索").fill("サロン")
     page.keyboard.press("Enter")
@@ -114,8 +117,10 @@ def test_failed_tiles_switch_the_map_to_no_basemap_with_a_notice(server, page):
     choice.wait_for(timeout=30_000)
     assert choice.input_value() == "背景地図なし（オフライン）"
     frame = next(f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached())
-    frame.wait_for_function("() => window.map && document.querySelectorAll('.tsudoi-label').length > 10", timeout=30_000)
+    frame.wait_for_function("() => window.map && Object.values(window.map._layers).filter("
+                            "l => l instanceof L.GeoJSON).length >= 2", timeout=30_000)
     assert frame.evaluate("() => window.tsudoiTilesFailed") is None  # nothing tried to load tiles this time
+    assert frame.evaluate("() => Object.values(window.map._layers).some(l => l instanceof L.TileLayer)") is False
 
 
 def test_hostile_texts_are_shown_as_text_and_never_run(server, page):
