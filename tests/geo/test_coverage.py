@@ -309,3 +309,27 @@ def test_greedy_against_brute_force_optimum(seed):
     assert total <= best + 1e-9
     if len(picks) < k:  # stopped early: nothing left that any candidate could add
         assert covered_weight(chosen, sets, weights) == pytest.approx(covered_weight(range(n_candidates), sets, weights))
+
+
+# --- the KD-tree gives what shapely's STRtree gave ---------------------------------------------
+
+def test_kdtree_answers_equal_shapely_strtree_including_points_at_exactly_d():
+    """pairs_within/nearest_distance_m moved from shapely's STRtree to scipy's cKDTree (speed); the
+    oracle is the STRtree query they replaced, on random points plus targets placed at exactly D,
+    a hair inside and a hair outside (3-4-5 triangles and axis offsets of every source)."""
+    import shapely
+
+    rng = np.random.default_rng(5)
+    sx, sy = rng.uniform(0, 5000, 800), rng.uniform(0, 5000, 800)
+    d = 500.0
+    ring = [(300.0, 400.0), (-400.0, 300.0), (0.0, d), (d, 0.0), (0.0, np.nextafter(d, 0)),
+            (np.nextafter(d, 1e9), 0.0), (0.0, -499.4), (353.5533905932738, 353.5533905932738)]
+    tx = np.concatenate([rng.uniform(0, 5000, 300)] + [sx[:50] + dx for dx, _ in ring])
+    ty = np.concatenate([rng.uniform(0, 5000, 300)] + [sy[:50] + dy for _, dy in ring])
+    tree = shapely.STRtree(shapely.points(tx, ty))
+    i_ref, j_ref = tree.query(shapely.points(sx, sy), predicate="dwithin", distance=d)
+    (i_near, _), near_ref = tree.query_nearest(shapely.points(sx, sy), return_distance=True, all_matches=False)
+    i, j = pairs_within((sx, sy), (tx, ty), d)
+    assert sorted(zip(i.tolist(), j.tolist())) == sorted(zip(i_ref.tolist(), j_ref.tolist()))
+    nearest = nearest_distance_m((sx, sy), (tx, ty))
+    assert np.array_equal(nearest[i_near], near_ref)
