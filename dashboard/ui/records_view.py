@@ -78,18 +78,27 @@ def voices_card(code: str, area_id: str | None, area_name: str) -> None:
         st.page_link(PAGE, label="活動記録を開く", icon=":material/edit_note:")
 
 
+#: The council card's note must stay on one line at 1280×720 (24 px in a ~510 px card): this many characters.
+COUNCIL_NOTE_CHARS = 18
+
+
 def council_cards(code: str, area_id: str | None) -> list[Headline]:
-    """The slide's 地域の声 card — how many voices residents gave in the area (or the city) and the most
-    frequent tags — or no card when the city has recorded no voices at all (the slide keeps four)."""
+    """The slide's 地域の声 card — how many voices residents gave in the area (or the city) in the
+    activity records, and the most frequent tags as far as one line holds — or no card when the city
+    has recorded no voices at all (the slide keeps its four)."""
     found = summaries(code)
     if found[None].total == 0:
         return []
     summary = found.get(area_id, service.VoiceSummary(0, (), 0, None, None, 0))
     if summary.total == 0:
-        return [Headline("地域の声", "0件", "この圏域の活動記録にはまだありません")]
-    return [Headline("地域の声", f"{summary.total}件",
-                     f"{summary.tag_line(3, '件')}・{summary.first.year}/{summary.first.month}〜"
-                     f"{summary.last.year}/{summary.last.month}の活動記録")]
+        return [Headline("地域の声（活動記録）", "0件", "この圏域ではまだ記録なし")]
+    note = ""
+    for tag, count in summary.by_tag:
+        longer = f"{note}・{tag}{count}" if note else f"多い順：{tag}{count}"
+        if len(longer) > COUNCIL_NOTE_CHARS and note:
+            break
+        note = longer
+    return [Headline("地域の声（活動記録）", f"{summary.total}件", note or "タグなし")]
 
 
 # --- list ---------------------------------------------------------------------------------------------

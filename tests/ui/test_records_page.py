@@ -220,5 +220,5 @@ def test_the_council_slide_of_an_area_has_its_voices_card(monkeypatch, store):
     cards = "".join(h.value for h in at.html if 'data-testid="tsudoi-card"' in h.value)
     total, tags = _voices_of(store, "kita")
     assert (total, tags) == (1, {"移動": 1})
-    assert f'<span class="label">地域の声</span><span class="value">{total}件</span>' in cards
-    assert "移動 1件" in cards
+    assert f'<span class="label">地域の声（活動記録）</span><span class="value">{total}件</span>' in cards
+    assert '<div class="note">多い順：移動1</div>' in cards
