@@ -4,6 +4,7 @@ everything else untouched."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 
 import pytest
@@ -53,7 +54,9 @@ class _Client:
             finished = asyncio.Event()  # bound to this run's event loop
             await asyncio.wait_for(self.app(scope, receive, send), timeout=10)
 
-        asyncio.run(run())
+        # a thread of its own: a test run may already have an event loop in this one (Playwright's)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, run()).result()
         start = next(m for m in messages if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
         headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
