@@ -516,3 +516,25 @@ def test_records_never_reach_a_published_copy_and_the_public_site_refuses_one_th
         connection.execute("INSERT INTO activity_records (municipality_code, held_on, kind, summary, version) "
                            "VALUES ('11223', '2026-04-01', '訪問', 'x', 1)")
     assert any("activity_records" in p for p in public_mode.problems(copy))
+
+
+def test_saving_counting_and_deleting_on_both_backends(demo_store_url):
+    from dashboard.store.engine import open_store
+
+    engine = open_store(demo_store_url)  # migrated to head: 0008 on SQLite and on PostgreSQL
+    try:
+        record_id, _ = service.save_record(engine, code=WARABI, record=_record(), user="sato")
+        attachment_id = service.add_attachment(engine, record_id=record_id, file_name="a.png", data=PNG, user="sato",
+                                               code=WARABI)
+        assert service.attachment(engine, attachment_id, WARABI)[2] == PNG  # bytes survive BLOB and bytea alike
+        detail = service.record_detail(engine, record_id, WARABI)
+        assert service.save_record(engine, code=WARABI, record=_record(participants=30), user="suzuki",
+                                   record_id=record_id, base_version=detail.version, base=detail.record)[1] == 2
+        report = service.yearly_report(engine, WARABI, 2026)
+        assert (report.city.activities, report.city.participants, report.city.voices) == (1, 30, 1)
+        assert service.voice_summary(engine, WARABI, "chuo").by_tag == (("移動", 1),)
+        service.delete_record(engine, record_id=record_id, user="sato", code=WARABI)
+        assert service.records_table(engine, WARABI).empty
+        assert list(service.record_audit(engine, record_id)["action"]) == ["delete", "update", "attach", "create"]
+    finally:
+        engine.dispose()
