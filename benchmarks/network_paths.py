@@ -135,43 +135,52 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=300, help="places (targets)")
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     args = parser.parse_args()
-    rng = np.random.default_rng(11)
-    xy, edges = street_grid(args.side, args.block_m, rng)
-    extent = args.side * args.block_m
-    units = (rng.uniform(0, extent, args.units), rng.uniform(0, extent, args.units))
-    places = (rng.uniform(0, extent, args.places), rng.uniform(0, extent, args.places))
+    r = measure(args.side, args.block_m, args.units, args.places, args.repeat)
+    print(f"street network: {r['crossings']:,} crossings, {r['segments']:,} segments; largest piece {r['piece']:,} nodes; "
+          f"{args.units:,} units → nearest of {args.places:,} places within {CUTOFF_M:,} m "
+          f"({r['reached']:,} reached, answers equal)")
+    print(f"largest piece : scipy {r['pieces_s']:.3f} s, old union–find {r['old_pieces_s']:.3f} s, "
+          f"ratio ours/old {r['pieces_s'] / r['old_pieces_s']:.3f}")
+    print(f"path search   : scipy {r['search_s']:.3f} s, old heapq Dijkstra {r['old_search_s']:.3f} s, "
+          f"ratio ours/old {r['search_s'] / r['old_search_s']:.3f}")
+    print(f"whole call    : scipy {r['walk_s']:.3f} s, old {r['old_walk_s']:.3f} s, ratio ours/old {r['walk_s'] / r['old_walk_s']:.3f} "
+          f"(snapping {args.units:,} units to nodes is the same STRtree query in both)")
+    print(f"(old one-off adjacency lists per network: {r['old_prep_s']:.3f} s, not in the ratio)")
 
-    keep, ours_pieces = timed(_largest_component, len(xy), edges, repeat=args.repeat)
-    old_keep, old_pieces = timed(old_largest_component, len(xy), edges, repeat=args.repeat)
+
+def measure(side: int = 300, block_m: float = 80.0, units_n: int = 20_000, places_n: int = 300,
+            repeat: int = 3) -> dict:
+    """Times (s) of ours and the old code on one synthetic street grid; answers checked equal."""
+    rng = np.random.default_rng(11)
+    xy, edges = street_grid(side, block_m, rng)
+    extent = side * block_m
+    units = (rng.uniform(0, extent, units_n), rng.uniform(0, extent, units_n))
+    places = (rng.uniform(0, extent, places_n), rng.uniform(0, extent, places_n))
+
+    keep, ours_pieces = timed(_largest_component, len(xy), edges, repeat=repeat)
+    old_keep, old_pieces = timed(old_largest_component, len(xy), edges, repeat=repeat)
     assert np.array_equal(keep, old_keep), "largest pieces differ"
 
     network = network_on(xy, edges, keep)
     adjacency, old_prep = timed(old_adjacency, network, repeat=1)
     # the shortest-path search alone (from the places' snapped nodes to every node) ...
     seeds, seed_costs = network.snap(places)
-    ours_nodes, ours_search = timed(_dijkstra, network, seeds, seed_costs, CUTOFF_M, repeat=args.repeat)
+    ours_nodes, ours_search = timed(_dijkstra, network, seeds, seed_costs, CUTOFF_M, repeat=repeat)
     old_nodes, old_search = timed(old_dijkstra, adjacency, seeds.tolist(), seed_costs.tolist(), CUTOFF_M,
-                                  repeat=args.repeat)
+                                  repeat=repeat)
     assert np.array_equal(np.isinf(ours_nodes), np.isinf(old_nodes)), "different nodes out of reach"
     reached = np.isfinite(ours_nodes)
     assert np.allclose(ours_nodes[reached], old_nodes[reached], rtol=0, atol=1e-9), "node distances differ"
     # ... and the whole call the coverage page makes (snapping units and places is the same code in both)
-    ours, ours_walk = timed(network_distance_m, network, units, places, CUTOFF_M, repeat=args.repeat)
-    old, old_walk = timed(old_network_distance_m, network, adjacency, units, places, CUTOFF_M, repeat=args.repeat)
+    ours, ours_walk = timed(network_distance_m, network, units, places, CUTOFF_M, repeat=repeat)
+    old, old_walk = timed(old_network_distance_m, network, adjacency, units, places, CUTOFF_M, repeat=repeat)
     assert np.array_equal(np.isinf(ours), np.isinf(old)), "different units out of reach"
     finite = np.isfinite(ours)
     assert np.allclose(ours[finite], old[finite], rtol=0, atol=1e-9), "distances differ"
 
-    print(f"street network: {len(xy):,} crossings, {len(edges):,} segments; largest piece {len(keep):,} nodes; "
-          f"{args.units:,} units → nearest of {args.places:,} places within {CUTOFF_M:,} m "
-          f"({finite.sum():,} reached, answers equal)")
-    print(f"largest piece : scipy {ours_pieces:.3f} s, old union–find {old_pieces:.3f} s, "
-          f"ratio ours/old {ours_pieces / old_pieces:.3f}")
-    print(f"path search   : scipy {ours_search:.3f} s, old heapq Dijkstra {old_search:.3f} s, "
-          f"ratio ours/old {ours_search / old_search:.3f}")
-    print(f"whole call    : scipy {ours_walk:.3f} s, old {old_walk:.3f} s, ratio ours/old {ours_walk / old_walk:.3f} "
-          f"(snapping {args.units:,} units to nodes is the same STRtree query in both)")
-    print(f"(old one-off adjacency lists per network: {old_prep:.3f} s, not in the ratio)")
+    return {"crossings": len(xy), "segments": len(edges), "piece": len(keep), "reached": int(finite.sum()),
+            "pieces_s": ours_pieces, "old_pieces_s": old_pieces, "search_s": ours_search, "old_search_s": old_search,
+            "walk_s": ours_walk, "old_walk_s": old_walk, "old_prep_s": old_prep}
 
 
 if __name__ == "__main__":

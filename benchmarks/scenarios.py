@@ -43,8 +43,16 @@ def main() -> None:
     parser.add_argument("--db", help="a demo store (built in a temporary folder when left out)")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
+    result = measure(args.db, args.repeat)
+    print(f"demo: {result['units']} population units, {result['counted_places']} counted places, "
+          f"{result['venues']} venues; {args.repeat} changes")
+    print(f"server time per change: median {result['median_ms']:.0f} ms, max {result['max_ms']:.0f} ms "
+          f"(target ≤ 300 ms); map HTML {result['html_kb']:.0f} kB")
+
+
+def measure(db: str | None = None, repeat: int = 20) -> dict:
+    """Median and max server time of ``repeat`` scenario changes on the demo (ms), and the map's size."""
     folder = tempfile.TemporaryDirectory()
-    db = args.db
     if not db:
         from dashboard.demo.build import build_demo
 
@@ -56,7 +64,7 @@ def main() -> None:
     units = coverage.build_units(areas, reads.population_cells(engine, CODE), reads.towns(engine, CODE), 11)
     counted = coverage.counted_places(places, coverage.CoverageQuery())
     changes = []
-    for i in range(args.repeat):
+    for i in range(repeat):
         off = tuple(counted["id"].iloc[[i % len(counted), (3 * i + 1) % len(counted)]])
         venue = venues.iloc[i % len(venues)]
         added = ({"name": venue["name"], "lat": float(venue["lat"]), "lon": float(venue["lon"])},
@@ -70,12 +78,11 @@ def main() -> None:
         times.append(time.perf_counter() - start)
         sizes.append(len(html))
     times_ms = sorted(t * 1000 for t in times)
-    print(f"demo: {len(units)} population units, {len(counted)} counted places, {len(venues)} venues; "
-          f"{args.repeat} changes")
-    print(f"server time per change: median {statistics.median(times_ms):.0f} ms, max {times_ms[-1]:.0f} ms "
-          f"(target ≤ 300 ms); map HTML {statistics.median(sizes) / 1e3:.0f} kB")
     engine.dispose()
     folder.cleanup()
+    return {"units": len(units), "counted_places": len(counted), "venues": len(venues), "changes": repeat,
+            "median_ms": statistics.median(times_ms), "max_ms": times_ms[-1],
+            "html_kb": statistics.median(sizes) / 1e3}
 
 
 if __name__ == "__main__":
