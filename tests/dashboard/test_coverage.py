@@ -1,4 +1,5 @@
-"""dashboard.coverage on the real 蕨市 demo store (read-only).
+"""dashboard.coverage on the real 蕨市 demo store (read-only), read from each backend (SQLite and
+PostgreSQL + PostGIS); on both the same figures, and the very same table.
 
 Expected values come from an independent path: places filtered here from the store's rows,
 distances measured here with geopandas in EPSG:6677 (埼玉 = 平面直角座標系 IX), sums done here.
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine
 
 from dashboard import coverage, vocab
 from dashboard.store import reads
+from tests.conftest import BACKENDS
 
 CODE = "11223"  # 蕨市
 PREFECTURE = 11
@@ -21,11 +23,10 @@ METRIC = "EPSG:6677"
 AREA_IDS = ["nishiki", "kita", "chuo", "minami", "tsukagoshi"]
 
 
-@pytest.fixture(scope="module")
-def store(demo_db_url):
-    engine = create_engine(demo_db_url)
+def read_inputs(url: str) -> dict:
+    engine = create_engine(url)
     try:
-        yield {
+        return {
             "areas": reads.areas(engine, CODE),
             "cells": reads.population_cells(engine, CODE),
             "towns": reads.towns(engine, CODE),
@@ -34,6 +35,23 @@ def store(demo_db_url):
         }
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_url(request) -> str:
+    """The demo store on each backend (read-only by convention)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("demo_db_url")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create(request.getfixturevalue("pg_demo_template"))
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture(scope="module")
+def store(demo_url):
+    return read_inputs(demo_url)
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +269,18 @@ def test_coverage_query_defaults():
     query = coverage.CoverageQuery()
     assert (query.distance_m, query.frequency) == (500, "any")
     assert set(query.categories) == {"サロン", "通いの場（体操）", "通いの場（その他）", "老人クラブ", "居場所", "認知症カフェ"}
+
+
+@pytest.mark.postgresql
+def test_both_backends_give_the_same_inputs_and_the_same_coverage_table(demo_db_url, pg_server, pg_demo_template):
+    """The demo built on PostgreSQL reads back as the SQLite one, geometries and floats bit for bit."""
+    server_url = pg_server.create(pg_demo_template)
+    try:
+        on_server, embedded = read_inputs(server_url), read_inputs(demo_db_url)
+    finally:
+        pg_server.drop(server_url)
+    for name in embedded:
+        pd.testing.assert_frame_equal(on_server[name], embedded[name], check_exact=True)
+    tables = [run(inputs, coverage.build_units(inputs["areas"], inputs["cells"], inputs["towns"], PREFECTURE),
+                  distance_m=500).table for inputs in (on_server, embedded)]
+    pd.testing.assert_frame_equal(*tables, check_exact=True)

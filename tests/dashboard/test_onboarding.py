@@ -4,6 +4,9 @@
 
 Expected figures come from the raw files, read here independently of the importers: the 住基 age
 table (openpyxl), the synthetic 新座市 age table (csv + NFKC), Geolonia points (json + pyproj).
+
+The city's setup and every importer run on both backends (SQLite and PostgreSQL + PostGIS: the
+``niiza_db`` and ``store_url`` params) with the same expected figures.
 """
 
 from __future__ import annotations
@@ -20,11 +23,15 @@ import openpyxl
 import pytest
 from pyproj import Transformer
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from dashboard.cli import main
+from dashboard.settings import to_database_url
 from dashboard.store import models as m
 from dashboard.store import reads
 from dashboard.store.engine import read_session, revision
+from tests.conftest import BACKENDS
 
 REPO = Path(__file__).resolve().parents[2]
 NIIZA = "11230"
@@ -39,11 +46,11 @@ JUKI = REPO / "data" / "saitama" / "soumu_juki_2204ssnen.xlsx"
 WARABI_RAW = REPO / "data" / "warabi" / "raw"
 
 
-def cli(db: Path, *args: str) -> int:
+def cli(db: Path | str, *args: str) -> int:
     return main(["--db", str(db), *map(str, args)])
 
 
-def set_up_niiza(db: Path, capsys=None) -> None:
+def set_up_niiza(db: Path | str, capsys=None) -> None:
     steps = [("municipality", "add", NIIZA, "--name", "新座市"),
              ("import", "towns", GEOLONIA),
              ("import", "population", AGE_TABLE, "--as-of", "2022-01-01"),
@@ -55,11 +62,19 @@ def set_up_niiza(db: Path, capsys=None) -> None:
         assert code == 0, (step, capsys.readouterr().err if capsys else "")
 
 
-@pytest.fixture(scope="module")
-def niiza_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("niiza") / "store.sqlite"
-    set_up_niiza(db)
-    return db
+@pytest.fixture(scope="module", params=BACKENDS)
+def niiza_db(request, tmp_path_factory) -> Path | str:
+    """新座市 set up through the CLI, once per backend: a SQLite file, or a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        db = tmp_path_factory.mktemp("niiza") / "store.sqlite"
+        set_up_niiza(db)
+        yield db
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create(request.getfixturevalue("pg_postgis_template"))
+    set_up_niiza(url)
+    yield url
+    server.drop(url)
 
 
 def copy_store(source: Path, target: Path) -> Path:
@@ -72,12 +87,19 @@ def copy_store(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture
-def niiza_copy(niiza_db, tmp_path) -> Path:
-    return copy_store(niiza_db, tmp_path / "niiza.sqlite")
+def niiza_copy(request, niiza_db, tmp_path) -> Path | str:
+    if isinstance(niiza_db, Path):
+        yield copy_store(niiza_db, tmp_path / "niiza.sqlite")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create(make_url(niiza_db).database)  # a template nobody is connected to (NullPool below)
+    yield url
+    server.drop(url)
 
 
-def engine_of(db: Path):
-    return create_engine(f"sqlite:///{db}")
+def engine_of(db: Path | str):
+    """An engine that keeps no connection open between uses (so a PostgreSQL store can be a template)."""
+    return create_engine(to_database_url(db), poolclass=NullPool)
 
 
 # --- independent figures ---------------------------------------------------------------------------
@@ -145,7 +167,7 @@ def test_each_area_holds_the_people_of_its_towns_as_the_files_say(niiza_db):
     assert {name: round(areas.at[name, "pop65"]) for name in expected} == expected
 
 
-def test_a_town_known_by_a_point_counts_its_people_at_that_point(niiza_db, capsys):
+def test_a_town_known_by_a_point_counts_its_people_at_that_point(niiza_db, tmp_path, capsys):
     # Coverage by hand: a town's 65+ are covered when an active gathering place lies within 500 m
     # of its Geolonia point, measured here with pyproj in JGD2011 zone IX and numpy.
     to_plane = Transformer.from_crs("EPSG:4326", "EPSG:6677", always_xy=True)
@@ -162,7 +184,7 @@ def test_a_town_known_by_a_point_counts_its_people_at_that_point(niiza_db, capsy
     expected_covered = towns.loc[nearest <= 500, "est_pop65"].sum()
     assert 0 < expected_covered < towns["est_pop65"].sum()  # the check means something
 
-    out = niiza_db.parent / "coverage.csv"
+    out = tmp_path / "coverage.csv"
     assert cli(niiza_db, "coverage", "--distance", 500, "--out", out) == 0
     with out.open(encoding="utf-8-sig", newline="") as handle:
         city = next(r for r in csv.DictReader(handle) if r["area_id"] == "ALL")
@@ -200,16 +222,16 @@ def test_the_city_names_its_sources_and_as_of_dates(niiza_db):
 
 # --- two cities in one store --------------------------------------------------------------------------
 
-def test_demo_and_niiza_side_by_side(demo_db_copy, demo_db_url, tmp_path, capsys):
-    set_up_niiza(demo_db_copy, capsys)
+def test_demo_and_niiza_side_by_side(demo_store_url, demo_db_url, tmp_path, capsys):
+    set_up_niiza(demo_store_url, capsys)
     capsys.readouterr()
-    assert cli(demo_db_copy, "coverage", "--out", tmp_path / "c.csv") == 2
+    assert cli(demo_store_url, "coverage", "--out", tmp_path / "c.csv") == 2
     err = capsys.readouterr().err
     assert "--municipality" in err and "11223（蕨市）" in err and "11230（新座市）" in err
     for code in ("11223", "11230"):
-        assert cli(demo_db_copy, "coverage", "--municipality", code, "--out", tmp_path / f"{code}.csv") == 0
-    # the demo city is untouched by the second city
-    alone, both = create_engine(demo_db_url), engine_of(demo_db_copy)
+        assert cli(demo_store_url, "coverage", "--municipality", code, "--out", tmp_path / f"{code}.csv") == 0
+    # the demo city is untouched by the second city (and equal to the SQLite demo's, whatever the backend)
+    alone, both = create_engine(demo_db_url), engine_of(demo_store_url)
     assert reads.areas(both, "11223")["pop65"].tolist() == reads.areas(alone, "11223")["pop65"].tolist()
     assert len(reads.places(both, "11223", internal=True)) == len(reads.places(alone, "11223", internal=True))
     assert reads.meta(both, "11223")["demo"] == "true" and "demo" not in reads.meta(both, "11230")
@@ -224,8 +246,8 @@ def zip_estat(target: Path) -> Path:
     return target
 
 
-def test_warabi_from_the_estat_zip_and_mesh_gives_the_demo_figures(tmp_path, capsys):
-    db = tmp_path / "w.sqlite"
+def test_warabi_from_the_estat_zip_and_mesh_gives_the_demo_figures(store_url, tmp_path, capsys):
+    db = store_url
     assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
     assert cli(db, "import", "towns", zip_estat(tmp_path / "A002005212015DDSWC11223.zip")) == 0
     mesh = tmp_path / "tblT001142Q5339.zip"  # e-Stat ships the table as a .txt inside a zip
@@ -243,8 +265,8 @@ def test_warabi_from_the_estat_zip_and_mesh_gives_the_demo_figures(tmp_path, cap
     assert sorted(reads.areas(engine, "11223")["area_id"]) == sorted(["nishiki", "kita", "chuo", "minami", "tsukagoshi"])
 
 
-def test_areas_from_a_polygon_file_assign_each_town_to_the_area_holding_it(tmp_path, demo_engine):
-    db = tmp_path / "w.sqlite"
+def test_areas_from_a_polygon_file_assign_each_town_to_the_area_holding_it(store_url, tmp_path, demo_engine):
+    db = store_url
     assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
     assert cli(db, "import", "towns", zip_estat(tmp_path / "towns.zip")) == 0
     polygons = tmp_path / "areas.geojson"
@@ -258,7 +280,7 @@ def test_areas_from_a_polygon_file_assign_each_town_to_the_area_holding_it(tmp_p
 
 # --- bad files: a clear message naming file, row and column; nothing written ---------------------
 
-def state(db: Path) -> tuple:
+def state(db: Path | str) -> tuple:
     engine = engine_of(db)
     with read_session(engine) as session:
         counts = tuple(session.scalar(select(func.count()).select_from(model))
@@ -266,7 +288,7 @@ def state(db: Path) -> tuple:
     return revision(engine), counts
 
 
-def refused(db: Path, capsys, *args) -> str:
+def refused(db: Path | str, capsys, *args) -> str:
     before = state(db)
     capsys.readouterr()
     assert cli(db, *args) == 2
@@ -311,11 +333,11 @@ def test_a_town_in_two_areas_and_a_town_in_none_are_refused(niiza_copy, tmp_path
     assert "none.csv: 圏域が割り当てられていない町丁目が 1 件あります：あたご3丁目" in err
 
 
-def test_another_citys_boundary_is_refused(tmp_path, capsys):
-    db = tmp_path / "s.sqlite"
+def test_another_citys_boundary_is_refused(store_url, tmp_path, capsys):
+    db = store_url
     from dashboard.store.engine import open_store
 
-    open_store(f"sqlite:///{db}").dispose()  # an empty store (the refused command must not fill it)
+    open_store(db).dispose()  # an empty store (the refused command must not fill it)
     # an N03-format file of 蕨市 only, given for 新座市
     err = refused(db, capsys, "municipality", "add", NIIZA, "--name", "新座市",
                   "--boundary", WARABI_RAW / "niiyz_JapanCityGeoJson_11223.json")
@@ -343,6 +365,7 @@ def test_a_mesh_that_misses_the_city_is_refused(niiza_copy, capsys):
     assert "市の区域と重なりません" in err
 
 
+@pytest.mark.parametrize("niiza_db", ["sqlite"], indirect=True)  # reading the file: one backend is enough
 def test_a_climbing_or_inflating_zip_is_refused_and_nothing_is_extracted(niiza_copy, tmp_path, capsys, monkeypatch):
     slip = tmp_path / "slip.zip"
     with zipfile.ZipFile(slip, "w") as archive:
@@ -366,12 +389,12 @@ def test_a_bad_municipality_code_and_a_missing_city_are_usage_errors(tmp_path, c
     assert "municipality add" in capsys.readouterr().err
 
 
-def test_a_prefecture_wide_n03_zip_gives_the_citys_outline(tmp_path):
+def test_a_prefecture_wide_n03_zip_gives_the_citys_outline(store_url, tmp_path):
     n03 = REPO / "data" / "saitama" / "N03-21_11_210101_s0010.json"
     archive_path = tmp_path / "N03-20210101_11_GML.zip"
     with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.write(n03, f"N03-20210101_11_GML/{n03.name}")
-    db = tmp_path / "s.sqlite"
+    db = store_url
     assert cli(db, "municipality", "add", "112305", "--boundary", archive_path) == 0  # name from N03_004
     engine = engine_of(db)
     city = reads.municipalities(engine).set_index("code").loc[NIIZA]
@@ -385,8 +408,8 @@ def test_a_prefecture_wide_n03_zip_gives_the_citys_outline(tmp_path):
     assert reads.municipality_boundary(engine, NIIZA).symmetric_difference(expected).area < 1e-9
 
 
-def test_towns_from_polygons_with_a_name_column_and_from_a_point_csv(tmp_path, demo_engine, capsys):
-    db = tmp_path / "s.sqlite"
+def test_towns_from_polygons_with_a_name_column_and_from_a_point_csv(store_url, tmp_path, demo_engine, capsys):
+    db = store_url
     assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
     polygons = tmp_path / "chome.geojson"
     demo_towns = reads.towns(demo_engine, "11223")
@@ -445,14 +468,14 @@ def test_an_areas_table_may_name_a_whole_oaza_or_a_range_of_chome(niiza_copy, tm
     assert by_town["あたご1丁目"] == by_town["あたご2丁目"] == "西圏域" and by_town["あたご3丁目"] == "南圏域"
 
 
-def test_a_city_on_a_mesh_grid_line_loads_one_mesh_file_per_first_level_mesh(tmp_path, capsys):
+def test_a_city_on_a_mesh_grid_line_loads_one_mesh_file_per_first_level_mesh(store_url, tmp_path, capsys):
     # split the real 蕨市 mesh table in two files (as e-Stat ships a city spanning two 1st-level meshes)
     source = (WARABI_RAW / "estat_tblT001142Q5339_subset_warabi.csv").read_bytes().decode("cp932").splitlines()
     header, body = source[:1], [line for line in source[1:] if line.strip()]  # (this subset has no label line)
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     first.write_text("\n".join(header + body[::2]) + "\n", encoding="cp932")
     second.write_text("\n".join(header + body[1::2]) + "\n", encoding="cp932")
-    db = tmp_path / "w.sqlite"
+    db = store_url
     assert cli(db, "municipality", "add", "11223", "--name", "蕨市") == 0
     assert cli(db, "import", "towns", zip_estat(tmp_path / "towns.zip")) == 0
     assert cli(db, "import", "population", first, second) == 0

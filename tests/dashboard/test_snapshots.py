@@ -1,8 +1,9 @@
 """活動の振り返り on a private copy of the 蕨市 demo store.
 
 Two snapshots are taken with known edits in between (a fee changed, a gathering place closed,
-a place added). What the diff must find is derived from those edits; counts are re-counted with
-``sqlite3``; coverage is recomputed here with plain numpy distances from the population units.
+a place added). What the diff must find is derived from those edits; counts are re-counted with SQL
+sent straight to the database driver; coverage is recomputed here with plain numpy distances from the
+population units. Everything runs on both backends (``demo_store_url``: SQLite, PostgreSQL + PostGIS).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import argparse
 import csv
 import io
 import json
-import sqlite3
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from dashboard import coverage, snapshots, vocab
 from dashboard.cli import UsageError
@@ -39,19 +42,29 @@ ADDED_CATEGORY = "子ども食堂"  # not a gathering category: it must not chan
 
 
 @pytest.fixture
-def engine(demo_db_copy):
-    store = make_engine(f"sqlite:///{demo_db_copy}")
+def engine(demo_store_url):
+    store = make_engine(demo_store_url)
     yield store
     store.dispose()
 
 
-def query(db_path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(sql, params).fetchall()
+def query(url: str, sql: str, *params) -> list[tuple]:
+    """Rows as the database driver (sqlite3, psycopg) returns them, not through the code under test;
+    ``?`` placeholders on both; dates as ISO text, as sqlite3 gives them."""
+    store = create_engine(url, poolclass=NullPool)
+    try:
+        with store.connect() as connection:
+            if connection.dialect.paramstyle != "qmark":
+                sql = sql.replace("?", "%s")
+            rows = connection.exec_driver_sql(sql, tuple(params)).all()
+    finally:
+        store.dispose()
+    return [tuple(v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v for v in row)
+            for row in rows]
 
 
-def active_counts(db_path, column: str) -> dict:
-    rows = query(db_path, f"SELECT {column}, COUNT(*) FROM places WHERE municipality_code = ? AND status = 'active' "
+def active_counts(store_url, column: str) -> dict:
+    rows = query(store_url, f"SELECT {column}, COUNT(*) FROM places WHERE municipality_code = ? AND status = 'active' "
                           f"GROUP BY {column}", CODE)
     return dict(rows)
 
@@ -64,10 +77,10 @@ def units_frame(engine) -> gpd.GeoDataFrame:
     return coverage.build_units(areas, reads.population_cells(engine, CODE), reads.towns(engine, CODE), PREFECTURE)
 
 
-def gathering_points(db_path) -> tuple[list[str], np.ndarray]:
+def gathering_points(store_url) -> tuple[list[str], np.ndarray]:
     """Ids and metric x/y of active places of the gathering categories (the default coverage query)."""
     marks = ",".join("?" * len(vocab.GATHERING_CATEGORIES))
-    rows = query(db_path, f"SELECT id, lat, lon FROM places WHERE municipality_code = ? AND status = 'active' "
+    rows = query(store_url, f"SELECT id, lat, lon FROM places WHERE municipality_code = ? AND status = 'active' "
                           f"AND category IN ({marks}) ORDER BY id", CODE, *vocab.GATHERING_CATEGORIES)
     points = gpd.GeoSeries(gpd.points_from_xy([r[2] for r in rows], [r[1] for r in rows]), crs=STORAGE_CRS)
     points = points.to_crs(projected_crs(PREFECTURE))
@@ -139,23 +152,23 @@ def edit_store(engine, scenario_ids: tuple[str, str]) -> None:
     assert counts == {"new": 1, "changed": 0, "unchanged": 0}
 
 
-def run_scenario(engine, db_path, take=None) -> Scenario:
+def run_scenario(engine, store_url, take=None) -> Scenario:
     """Snapshot OLD, edit, snapshot NEW (``take(label)`` creates a snapshot; by default the API does)."""
     if take is None:
         def take(label):
             snapshots.create_snapshot(engine, CODE, label, user="tester")
     units = units_frame(engine)
-    ids, xy = gathering_points(db_path)
+    ids, xy = gathering_points(store_url)
     closed_id, orphaned = place_whose_closing_uncovers_most(units, ids, xy)
-    fee_id, old_fee = query(db_path, "SELECT id, fee FROM places WHERE municipality_code = ? AND fee IS NOT NULL "
+    fee_id, old_fee = query(store_url, "SELECT id, fee FROM places WHERE municipality_code = ? AND fee IS NOT NULL "
                                      "AND fee != ? AND id != ? ORDER BY id LIMIT 1", CODE, NEW_FEE, closed_id)[0]
-    closed_category = query(db_path, "SELECT category FROM places WHERE id = ?", closed_id)[0][0]
-    before = (active_counts(db_path, "category"), active_counts(db_path, "area_id"),
+    closed_category = query(store_url, "SELECT category FROM places WHERE id = ?", closed_id)[0][0]
+    before = (active_counts(store_url, "category"), active_counts(store_url, "area_id"),
               expected_coverage65(units, distances_m(units, xy).min(axis=1) <= WALK_M))
     take(OLD)
     edit_store(engine, (fee_id, closed_id))
-    ids_after, xy_after = gathering_points(db_path)
-    after = (active_counts(db_path, "category"), active_counts(db_path, "area_id"),
+    ids_after, xy_after = gathering_points(store_url)
+    after = (active_counts(store_url, "category"), active_counts(store_url, "area_id"),
              expected_coverage65(units, distances_m(units, xy_after).min(axis=1) <= WALK_M))
     take(NEW)
     assert closed_id in ids and closed_id not in ids_after
@@ -164,8 +177,8 @@ def run_scenario(engine, db_path, take=None) -> Scenario:
 
 
 @pytest.fixture
-def scenario(engine, demo_db_copy) -> Scenario:
-    return run_scenario(engine, demo_db_copy)
+def scenario(engine, demo_store_url) -> Scenario:
+    return run_scenario(engine, demo_store_url)
 
 
 # --- diff ----------------------------------------------------------------------------------------
@@ -200,11 +213,11 @@ def test_diff_counts_match_an_independent_count(engine, scenario):
     assert (by_category.drop([ADDED_CATEGORY, scenario.closed_category]) == 0).all()
 
 
-def test_diff_against_the_live_store(engine, demo_db_copy, scenario):
+def test_diff_against_the_live_store(engine, demo_store_url, scenario):
     assert all(len(snapshots.diff_snapshots(snapshots.load_snapshot(engine, CODE, NEW)[0],
                                             snapshots.current_places(engine, CODE))[key]) == 0
                for key in ("added", "closed", "changed"))
-    old_capacity = query(demo_db_copy, "SELECT capacity FROM places WHERE id = ?", scenario.fee_id)[0][0]
+    old_capacity = query(demo_store_url, "SELECT capacity FROM places WHERE id = ?", scenario.fee_id)[0][0]
     assert old_capacity != 77
     with write_session(engine) as session:
         session.get(m.Place, scenario.fee_id).capacity = 77
@@ -257,22 +270,22 @@ def test_diff_rules_on_tiny_frames():
 
 # --- what a snapshot stores ----------------------------------------------------------------------
 
-def test_snapshot_stores_every_field_of_every_place(engine, demo_db_copy):
+def test_snapshot_stores_every_field_of_every_place(engine, demo_store_url):
     fields = reads.INTERNAL_PLACE_FIELDS
-    rows = query(demo_db_copy, f"SELECT {', '.join(fields)} FROM places WHERE municipality_code = ? ORDER BY id", CODE)
+    rows = query(demo_store_url, f"SELECT {', '.join(fields)} FROM places WHERE municipality_code = ? ORDER BY id", CODE)
     snapshot_id = snapshots.create_snapshot(engine, CODE, OLD)
-    stored = json.loads(query(demo_db_copy, "SELECT places_json FROM snapshots WHERE id = ?", snapshot_id)[0][0])
-    # sqlite3 gives dates as ISO text and booleans as 0/1 (True == 1 in Python), as JSON should hold them
+    stored = json.loads(query(demo_store_url, "SELECT places_json FROM snapshots WHERE id = ?", snapshot_id)[0][0])
+    # dates as ISO text and booleans as 0/1 or True/False (True == 1 in Python), as JSON should hold them
     assert [tuple(record[f] for f in fields) for record in stored] == rows
     assert any(r[fields.index("last_verified")] for r in rows)  # dates are really exercised
 
 
-def test_list_and_load_by_label_or_id(engine, demo_db_copy, scenario):
+def test_list_and_load_by_label_or_id(engine, demo_store_url, scenario):
     listing = snapshots.list_snapshots(engine, CODE)
     assert listing.columns.tolist() == ["id", "label", "created_at", "created_by", "places", "active_places"]
     assert listing["label"].tolist() == [OLD, NEW]
     assert listing["created_by"].tolist() == ["tester", "tester"]
-    places_now = query(demo_db_copy, "SELECT COUNT(*) FROM places WHERE municipality_code = ?", CODE)[0][0]
+    places_now = query(demo_store_url, "SELECT COUNT(*) FROM places WHERE municipality_code = ?", CODE)[0][0]
     assert listing["places"].tolist() == [places_now - 1, places_now]
     assert listing["active_places"].tolist() == [sum(scenario.categories_before.values()),
                                                  sum(scenario.categories_after.values())]
@@ -288,15 +301,15 @@ def test_list_and_load_by_label_or_id(engine, demo_db_copy, scenario):
         snapshots.load_snapshot(engine, "99999", NEW)  # another municipality's snapshots are not found
 
 
-def test_duplicate_and_ambiguous_labels_are_rejected(engine, demo_db_copy):
+def test_duplicate_and_ambiguous_labels_are_rejected(engine, demo_store_url):
     snapshots.create_snapshot(engine, CODE, OLD)
-    stored_before = query(demo_db_copy, "SELECT COUNT(*) FROM snapshots")[0][0]
-    revision_before = query(demo_db_copy, "SELECT value FROM meta WHERE key = 'revision'")[0][0]
+    stored_before = query(demo_store_url, "SELECT COUNT(*) FROM snapshots")[0][0]
+    revision_before = query(demo_store_url, "SELECT value FROM meta WHERE key = 'revision'")[0][0]
     for label in (OLD, f"  {OLD} ", "2026", snapshots.CURRENT, "", "x" * 65):
         with pytest.raises(ValueError):
             snapshots.create_snapshot(engine, CODE, label)
-    assert query(demo_db_copy, "SELECT COUNT(*) FROM snapshots")[0][0] == stored_before == 1
-    assert query(demo_db_copy, "SELECT value FROM meta WHERE key = 'revision'")[0][0] == revision_before
+    assert query(demo_store_url, "SELECT COUNT(*) FROM snapshots")[0][0] == stored_before == 1
+    assert query(demo_store_url, "SELECT value FROM meta WHERE key = 'revision'")[0][0] == revision_before
     with pytest.raises(ValueError, match="既に"):
         snapshots.create_snapshot(engine, CODE, OLD)
 
@@ -340,12 +353,12 @@ def run_cli(engine, *argv: str) -> int:
     return args.func(args, engine)
 
 
-def test_cli_snapshot_create_list_diff(engine, demo_db_copy, tmp_path, capsys):
+def test_cli_snapshot_create_list_diff(engine, demo_store_url, tmp_path, capsys):
     def take(label):
         assert run_cli(engine, "snapshot", "create", "--label", label, "--by", "cli-tester") == 0
 
-    scenario = run_scenario(engine, demo_db_copy, take)
-    assert query(demo_db_copy, "SELECT label, created_by FROM snapshots ORDER BY id") == [
+    scenario = run_scenario(engine, demo_store_url, take)
+    assert query(demo_store_url, "SELECT label, created_by FROM snapshots ORDER BY id") == [
         (OLD, "cli-tester"), (NEW, "cli-tester")]
     capsys.readouterr()
 
@@ -365,12 +378,12 @@ def test_cli_snapshot_create_list_diff(engine, demo_db_copy, tmp_path, capsys):
         ("added", ADDED_ID), ("closed", scenario.closed_id), ("changed", scenario.fee_id)]
     assert (rows[2]["field"], rows[2]["old"], rows[2]["new"]) == ("fee", scenario.old_fee, NEW_FEE)
 
-    snapshot_id = str(query(demo_db_copy, "SELECT id FROM snapshots WHERE label = ?", NEW)[0][0])
+    snapshot_id = str(query(demo_store_url, "SELECT id FROM snapshots WHERE label = ?", NEW)[0][0])
     assert run_cli(engine, "snapshot", "diff", snapshot_id, "current") == 0
     assert "追加 0 件 / 終了 0 件 / 変更 0 件" in capsys.readouterr().out
 
 
-def test_cli_snapshot_mistakes_are_usage_errors(engine, demo_db_copy):
+def test_cli_snapshot_mistakes_are_usage_errors(engine, demo_store_url):
     assert run_cli(engine, "snapshot", "create", "--label", OLD) == 0
     with pytest.raises(UsageError, match="既に"):
         run_cli(engine, "snapshot", "create", "--label", OLD)
@@ -378,4 +391,4 @@ def test_cli_snapshot_mistakes_are_usage_errors(engine, demo_db_copy):
         run_cli(engine, "snapshot", "diff", OLD, "1999年度")
     with pytest.raises(UsageError):
         run_cli(engine, "snapshot", "list", "--municipality", "99999")
-    assert query(demo_db_copy, "SELECT COUNT(*) FROM snapshots")[0][0] == 1
+    assert query(demo_store_url, "SELECT COUNT(*) FROM snapshots")[0][0] == 1
