@@ -126,7 +126,8 @@ def record_list(code: str, chosen: dict) -> pd.DataFrame:
         st.info("条件に合う活動記録はありません。「新しい記録」から記録できます。")
         return table
     shown = pd.DataFrame({"ID": table["id"], "日付": table["held_on"], "種別": table["kind"], "圏域": table["areas"],
-                          "場所": table["place"], "参加人数": table["participants"], "概要": table["summary"],
+                          "場所": table["place"], "概要": table["summary"],
+                          "参加人数": table["participants"].map(lambda n: "" if pd.isna(n) else f"{int(n)}人"),
                           "地域の声": table["voices"], "未完了": table["followups_open"], "完了": table["followups_closed"],
                           "添付": table["attachments"]})
     st.dataframe(shown, hide_index=True, width="stretch", key="tsudoi_rec_table")
