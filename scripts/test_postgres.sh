@@ -22,10 +22,19 @@ postgres_bindir() {
 
 # True when the PostGIS extension is installed for that server.
 postgis_installed() {
-  local bindir
+  local bindir sharedir
   bindir=$(postgres_bindir) || return 1
-  [ -f "$("$bindir/pg_config" --sharedir 2>/dev/null || echo /nonexistent)/extension/postgis.control" ] \
-    || ls /usr/share/postgresql/"$(basename "$(dirname "$bindir")")"/extension/postgis.control >/dev/null 2>&1
+  sharedir=$("$bindir/pg_config" --sharedir 2>/dev/null) || sharedir=/usr/share/postgresql/$(basename "$(dirname "$bindir")")
+  [ -f "$sharedir/extension/postgis.control" ]
+}
+
+# Before apt installs the server (root): Debian's postgresql-common would create and start a system
+# cluster; the tests start their own, so that is switched off — unless an administrator configured it.
+no_system_cluster() {
+  [ -e /etc/postgresql-common/createcluster.conf ] && return 0
+  mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false  # written by tsudoi's test.sh: the tests start a cluster of their own" \
+    > /etc/postgresql-common/createcluster.conf
 }
 
 _free_port() {
