@@ -22,8 +22,7 @@ export default function () {{
   if (document.documentElement.lang !== "{LANG}") {{ document.documentElement.lang = "{LANG}"; }}
 }}
 """
-_lang_component = components.component("tsudoi_document_lang", js=_SCRIPT,
-                                       css=".st-key-tsudoi_document_lang {display: none;}")
+_lang_component = components.component("tsudoi_document_lang", js=_SCRIPT)
 
 
 def japanese_document() -> None:
@@ -34,6 +33,7 @@ def japanese_document() -> None:
 #: Streamlit's unlabelled 「»」 opens the menu (pages, city, login): residents are told so.
 _MENU_LABEL = """<style>
 [data-testid="stExpandSidebarButton"]::after {content: "メニュー"; font-size: 1rem; margin-left: 0.25rem; color: #31333f;}
+.st-key-tsudoi_document_lang {display: none;}
 </style>"""
 
 

@@ -109,6 +109,7 @@ def test_failed_tiles_switch_the_map_to_no_basemap_with_a_notice(server, page):
     frame.evaluate("() => { window.map.setZoom(15, {animate: false}); }")  # 町丁目 names from zoom 14 on
     frame.wait_for_function("() => document.querySelectorAll('.tsudoi-label').length > 10", timeout=10_000)
     # the choice holds for the session: the next page run builds the map without tiles at all
+    page.evaluate(f"() => {{ document.querySelector({MAP_FRAME!r}).tsudoiOld = true; }}")
     page.get_by_label("名前・ふりがな・住所で検索").fill("サロン")
     page.keyboard.press("Enter")
     page.get_by_text(re.compile(r"^\d+ 件（1つの条件で絞り込み中）$")).wait_for(timeout=30_000)
@@ -116,11 +117,16 @@ def test_failed_tiles_switch_the_map_to_no_basemap_with_a_notice(server, page):
     choice = page.locator("[data-testid=stPopoverBody] [data-testid=stSelectbox] input").first
     choice.wait_for(timeout=30_000)
     assert choice.input_value() == "背景地図なし（オフライン）"
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached())
-    frame.wait_for_function("() => window.map && Object.values(window.map._layers).filter("
-                            "l => l instanceof L.GeoJSON).length >= 2", timeout=30_000)
-    assert frame.evaluate("() => window.tsudoiTilesFailed") is None  # nothing tried to load tiles this time
-    assert frame.evaluate("() => Object.values(window.map._layers).some(l => l instanceof L.TileLayer)") is False
+    rebuilt = page.wait_for_function(  # the new map's frame (not the one that fell back by itself)
+        f"""() => Array.from(document.querySelectorAll({MAP_FRAME!r})).filter(f => !f.tsudoiOld).map(f => f.contentWindow)
+              .find(w => w.map && Object.values(w.map._layers).filter(l => l instanceof w.L.GeoJSON).length >= 2)
+              ? true : false""", timeout=30_000)
+    assert rebuilt.json_value() is True
+    state = page.evaluate(f"""() => {{
+        const w = Array.from(document.querySelectorAll({MAP_FRAME!r})).find(f => !f.tsudoiOld).contentWindow;
+        return [w.tsudoiTilesFailed === undefined, Object.values(w.map._layers).some(l => l instanceof w.L.TileLayer)];
+    }}""")
+    assert state == [True, False]  # nothing tried to load tiles this time, and there is no tile layer
 
 
 def test_hostile_texts_are_shown_as_text_and_never_run(server, page):
