@@ -18,6 +18,10 @@ def cmd_db_upgrade(args, _engine) -> int:
     else:
         print(f"スキーマを更新しました (upgraded): {report.url} [{report.backend}] "
               f"revision {report.before or '（空のデータベース）'} → {report.after}")
+    if not report.sorts_like_sqlite:
+        print(f"注意: このデータベースの照合順序は {report.collation} です。一覧の並び順が組み込みストアと変わることがあります。"
+              "LC_COLLATE を C にして作り直すことをおすすめします (README「本番環境」; the database sorts text by "
+              "language rules, not by code point as SQLite does)")
     return EXIT_OK
 
 

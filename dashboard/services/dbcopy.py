@@ -62,6 +62,17 @@ class UpgradeReport:
     backend: str
     before: str | None  # Alembic revision before (None: an empty database)
     after: str
+    collation: str | None = None  # PostgreSQL: the database's LC_COLLATE
+
+    @property
+    def sorts_like_sqlite(self) -> bool:
+        """True unless a PostgreSQL database sorts text by a language's rules: lists ordered by id or
+        name would then come out in another order than from an embedded store."""
+        return self.collation is None or self.collation in BYTE_ORDER_COLLATIONS
+
+
+#: Collations that order text by code point, as SQLite does (glibc's C.UTF-8 since 2.35).
+BYTE_ORDER_COLLATIONS = frozenset({"C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic"})
 
 
 def resolve_url(option: str | None) -> str:
@@ -92,7 +103,9 @@ def upgrade(url: str) -> UpgradeReport:
         migrate(engine)
         with engine.connect() as connection:
             after = _alembic_revision(connection)
-        return UpgradeReport(shown(url), engine.dialect.name, before, after)
+            collation = connection.scalar(text("SELECT datcollate FROM pg_database WHERE datname = current_database()")) \
+                if is_postgresql(connection) else None
+        return UpgradeReport(shown(url), engine.dialect.name, before, after, collation)
     finally:
         engine.dispose()
 
