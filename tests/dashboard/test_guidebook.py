@@ -52,7 +52,7 @@ def easy(planted, tmp_path_factory) -> Path:
 
 
 def pages(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=120).stdout
     return text.split("\f")[:-1]
 
 
@@ -117,7 +117,7 @@ def test_hostile_text_prints_as_text(standard):
 
 def test_japanese_font_is_embedded_and_no_other(standard, easy):
     for pdf in (standard, easy):
-        listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=120).stdout
         rows = listing.splitlines()[2:]
         assert rows and all("IPAexGothic" in row for row in rows), listing
         assert all(row.split()[-5] == "yes" for row in rows), listing  # the emb column
@@ -126,7 +126,8 @@ def test_japanese_font_is_embedded_and_no_other(standard, easy):
 def word_heights(pdf: Path) -> list[float]:
     """Height of every word's box, in points: for IPAex ゴシック (ascent 0.88, descent 0.12 of the em)
     poppler's box is exactly one em, so height = font size."""
-    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
+                         timeout=120).stdout
     return [float(y1) - float(y0) for y0, y1 in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
                                                           r'yMax="([\d.]+)">', xml)]
 
@@ -178,7 +179,7 @@ def test_qr_code_on_the_cover_encodes_the_url(standard, tmp_path):
 
     dpi = 300
     subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", str(dpi), "-png", "-singlefile", str(standard),
-                    str(tmp_path / "cover")], check=True)
+                    str(tmp_path / "cover")], check=True, timeout=120)
     pixels = image.imread(tmp_path / "cover.png")
     grey = pixels[..., :3].mean(axis=2) if pixels.ndim == 3 else pixels
     expected = segno.make_qr(URL, error="m").matrix

@@ -19,7 +19,7 @@ def _row(db_path, place_id):
 
 def _import(db_path, csv_path, *extra):
     return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db_path), "import", "places", str(csv_path),
-                           *extra], capture_output=True, text=True, cwd=REPO)
+                           *extra], capture_output=True, text=True, cwd=REPO, timeout=300)
 
 
 def test_missing_columns_never_blank_data_or_unpublish(demo_db_copy, tmp_path):

@@ -393,7 +393,8 @@ def test_the_kartes_voices_equal_the_records(imported, tmp_path):
     assert minami.voices.total == 0
     pdf = tmp_path / "karte.pdf"
     pdf.write_bytes(karte_pdf_bytes(karte))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
     assert text.count("地域の声（活動記録から、タグ別の件数）") == len(karte.sections)
     assert "計 4 件：買い物 2件・移動 1件・交流 1件・タグなし 1件" in text
     assert "この圏域の地域の声は、活動記録にまだありません。" in text  # 南町地区
@@ -481,7 +482,8 @@ def test_the_yearly_reports_files_equal_the_stored_records(with_followups, tmp_p
                                       "ON r.id = v.record_id WHERE r.municipality_code = ? AND r.held_on "
                                       "BETWEEN ? AND ?", WARABI, start, end)[0][0]
     # the PDF prints the same rows
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
     assert "令和8年度（2026年度） 活動の振り返り" in text
     for row in activity[1:]:
         line = next(l for l in text.splitlines() if l.strip().startswith(row[0] + " "))

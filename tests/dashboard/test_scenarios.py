@@ -285,8 +285,9 @@ def test_karte_prints_a_page_per_saved_scenario_marked_assumed(demo, tmp_path):
         pages = build_karte(engine, WARABI, [areas["area_id"].iloc[0]], tmp_path / "with.pdf")
         assert pages == before + 1
         text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "with.pdf"), "-"], capture_output=True,
-                              text=True, check=True).stdout
-        info = subprocess.run(["pdfinfo", str(tmp_path / "with.pdf")], capture_output=True, text=True).stdout
+                              text=True, check=True, timeout=120).stdout
+        info = subprocess.run(["pdfinfo", str(tmp_path / "with.pdf")], capture_output=True, text=True,
+                              timeout=120).stdout
         assert f"Pages:          {pages}" in info or f"Pages: {pages}" in " ".join(info.split())
         last = text.split("\f")[pages - 1]
         assert "仮定：カルテ用の仮定" in last and "試算" in last

@@ -151,7 +151,7 @@ def _refused(env: dict, log_path) -> tuple[int, str]:
             code = process.wait(timeout=90)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            process.wait(timeout=30)
             raise AssertionError(f"the server started: {log_path.read_text()}") from None
     return code, log_path.read_text()
 
