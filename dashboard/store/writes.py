@@ -160,7 +160,9 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     for record, town_code, area_id in zip(records, town_codes, area_ids):
         values = record_values(record, town_code=town_code, area_id=area_id)
-        place = session.get(m.Place, record["id"])
+        # FOR UPDATE (PostgreSQL): an edit saved by another process meanwhile is waited for and read, so
+        # the versioned UPDATE below never meets a newer version; SQLite's writer already holds the file
+        place = session.get(m.Place, record["id"], with_for_update=True)
         if place is None:
             session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
                                 import_batch_id=batch_id, version=1, **values))
