@@ -79,4 +79,10 @@ else:  # imported by `streamlit run` (uvicorn) to serve the app
             raise SystemExit(2) from error
     # The public site has no logins, so it has no login-cookie routes either.
     _routes = [] if public_mode.requested() else session_routes.routes(st.get_option("server.baseUrlPath") or "")
-    app = st.App(__file__, routes=_routes, on_script_error=errors.on_script_error)
+    from starlette.middleware import Middleware
+
+    from dashboard.page_lang import HtmlLangMiddleware
+
+    # <html lang="ja"> from the first byte (Streamlit serves lang="en" and has no setting for it)
+    app = st.App(__file__, routes=_routes, middleware=[Middleware(HtmlLangMiddleware)],
+                 on_script_error=errors.on_script_error)

@@ -39,7 +39,7 @@ GATHERING_CATEGORIES = tuple(c.id for c in CATEGORIES if c.gathering)
 STATUSES = {"active": "活動中", "paused": "休止中", "closed": "終了"}
 VISIBILITIES = {"public": "公開", "internal": "内部（コーディネーターのみ）"}
 FREQUENCY_CLASSES = {"weekly": "週1回以上", "monthly": "月1〜3回", "less": "月1回未満", "unknown": "不明"}
-LOCATION_PRECISIONS = {"surveyed": "測量・地図で確認", "address": "住所から", "town": "町丁目の代表点", "manual": "手動で指定"}
+LOCATION_PRECISIONS = {"surveyed": "測量・地図で確認", "address": "住所から", "town": "町丁目の代表点", "manual": "手入力"}
 
 #: MHLW 通いの場類型化 Ver.1.0 (令和3年8月).
 OPERATOR_TYPES = (

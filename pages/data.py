@@ -24,7 +24,7 @@ with tabs[0]:
 with tabs[1]:
     edit_view.restore_typed_after_reload(places)
     edit_view.edit_place(code, areas, towns, places)
-    edit_view.audit_panel(edit_view.selected_edit_id())
+    changelog_view.place_history(edit_view.selected_edit_id())
 with tabs[2]:
     edit_view.stale_list(places, area_names)
 with tabs[3]:

@@ -107,3 +107,20 @@ def change_log(code: str, city: str, area_names: dict[str, str], town_names: dic
 def _file_part(text: str) -> str:
     """A piece of a file name: characters Windows refuses become 「_」."""
     return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in text).strip() or "市"
+
+
+def place_history(place_id: str | None) -> None:
+    """One place's 変更履歴 in words (the same field names, actions and values as the city's log)."""
+    from dashboard import editing
+
+    if not place_id:
+        return
+    log = editing.audit_log(store.engine(), place_id)
+    with st.expander(f"変更履歴（{len(log)} 件）"):
+        st.dataframe(pd.DataFrame({
+            "日時": [t.strftime("%Y-%m-%d %H:%M") if isinstance(t, datetime) else "" for t in log["changed_at"]],
+            "変更者": log["changed_by"].map(author_label), "操作": log["action"].map(lambda a: ACTIONS.get(a, a)),
+            "項目": log["field"].map(field_label),
+            "変更前": [_value(f, v, {}) for f, v in zip(log["field"], log["old_value"])],
+            "変更後": [_value(f, v, {}) for f, v in zip(log["field"], log["new_value"])],
+        }), hide_index=True, width="stretch")

@@ -196,8 +196,8 @@ def _city_bounds(code: str, areas):
 
 
 def _pick_point(code: str, areas, towns, places, place_id: str | None) -> None:
-    """Click on the map to set the point (the form's 緯度・経度 follow; precision = 手動で指定)."""
-    st.caption("地図をクリックすると、その地点を緯度・経度に入れます（位置の精度は「手動で指定」になります）。")
+    """Click on the map to set the point (the form's 緯度・経度 follow; precision = 手入力)."""
+    st.caption("地図をクリックすると、その地点を緯度・経度に入れます（位置の精度は「手入力」になります）。")
     shown = places[places["id"] == place_id] if place_id else places.iloc[:0]
     fmap = build_resource_map(areas, towns, shown, places.iloc[:0], MapOptions(show_towns=True), selected_id=place_id)
     _open_on(fmap, point=_form_point(), bounds=_city_bounds(code, areas))
@@ -310,15 +310,6 @@ def restore_typed_after_reload(places: pd.DataFrame) -> None:
     if {"rrule", "schedule_text"} & set(typed):  # this user changed the schedule: keep their choice
         rule = typed.get("rrule", state["base"]["rrule"])
         _set_builder(schedule.schedule_of(rule, typed.get("schedule_text", state["base"]["schedule_text"])))
-
-
-def audit_panel(place_id: str | None) -> None:
-    if not place_id:
-        return
-    log = editing.audit_log(engine(), place_id)
-    with st.expander(f"変更履歴（{len(log)} 件）"):
-        st.dataframe(log.rename(columns={"changed_at": "日時", "changed_by": "変更者", "action": "操作", "field": "項目",
-                                         "old_value": "変更前", "new_value": "変更後"}), hide_index=True, width="stretch")
 
 
 def stale_list(places: pd.DataFrame, area_names: dict[str, str]) -> None:
