@@ -53,33 +53,46 @@ def _distance_m(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) 
 _SEARCH_SLACK = (1e-9, 1e-6)
 
 
+def _finite(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of points with finite coordinates. A point without them (e.g. the representative point
+    of an empty sliver of an overlay) is in no pair and has no nearest target, as with the STRtree."""
+    return np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+
+
 def pairs_within(source_xy: tuple, target_xy: tuple, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)`` with source i and target j at most ``distance_m`` apart (sparse).
 
-    Sorted by source, then target. Inclusive: a target at exactly ``distance_m`` is in.
+    Sorted by source, then target. Inclusive: a target at exactly ``distance_m`` is in. Points whose
+    coordinates are not finite are in no pair.
     """
     sx, sy = _coords(source_xy)
     tx, ty = _coords(target_xy)
-    if len(tx) == 0 or len(sx) == 0:
+    sources, targets = _finite(sx, sy), _finite(tx, ty)
+    if len(targets) == 0 or len(sources) == 0:
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
     radius = distance_m * (1 + _SEARCH_SLACK[0]) + _SEARCH_SLACK[1]
-    found = cKDTree(np.column_stack([sx, sy])).sparse_distance_matrix(
-        cKDTree(np.column_stack([tx, ty])), radius, output_type="ndarray")
-    source_idx, target_idx = found["i"].astype(int), found["j"].astype(int)
+    found = cKDTree(np.column_stack([sx[sources], sy[sources]])).sparse_distance_matrix(
+        cKDTree(np.column_stack([tx[targets], ty[targets]])), radius, output_type="ndarray")
+    source_idx, target_idx = sources[found["i"]], targets[found["j"]]
     keep = _distance_m(sx[source_idx], sy[source_idx], tx[target_idx], ty[target_idx]) <= distance_m
-    source_idx, target_idx = source_idx[keep], target_idx[keep]
+    source_idx, target_idx = source_idx[keep].astype(int), target_idx[keep].astype(int)
     order = np.lexsort((target_idx, source_idx))
     return source_idx[order], target_idx[order]
 
 
 def nearest_distance_m(source_xy: tuple, target_xy: tuple) -> np.ndarray:
-    """Distance from each source point to its nearest target (``inf`` when there is no target)."""
+    """Distance from each source point to its nearest target (``inf`` when there is no target, or the
+    source's coordinates are not finite)."""
     sx, sy = _coords(source_xy)
     tx, ty = _coords(target_xy)
-    if len(tx) == 0:
-        return np.full(len(sx), np.inf)
-    if len(sx) == 0:
-        return np.empty(0)
+    result = np.full(len(sx), np.inf)
+    sources, targets = _finite(sx, sy), _finite(tx, ty)
+    if len(targets) == 0 or len(sources) == 0:
+        return result
+    if len(sources) < len(sx) or len(targets) < len(tx):
+        nearest = nearest_distance_m((sx[sources], sy[sources]), (tx[targets], ty[targets]))
+        result[sources] = nearest
+        return result
     _, nearest = cKDTree(np.column_stack([tx, ty])).query(np.column_stack([sx, sy]))
     return _distance_m(sx, sy, tx[nearest], ty[nearest])
 

@@ -333,3 +333,14 @@ def test_kdtree_answers_equal_shapely_strtree_including_points_at_exactly_d():
     assert sorted(zip(i.tolist(), j.tolist())) == sorted(zip(i_ref.tolist(), j_ref.tolist()))
     nearest = nearest_distance_m((sx, sy), (tx, ty))
     assert np.array_equal(nearest[i_near], near_ref)
+
+
+def test_points_without_finite_coordinates_are_in_no_pair_and_have_no_nearest_place():
+    # as the STRtree did: a NaN unit (an empty overlay sliver) is uncovered, a NaN place is ignored
+    nan = float("nan")
+    sources = (np.array([0.0, nan, 100.0]), np.array([0.0, nan, 0.0]))
+    targets = (np.array([nan, 30.0]), np.array([nan, 40.0]))
+    i, j = pairs_within(sources, targets, 500)
+    assert sorted(zip(i.tolist(), j.tolist())) == [(0, 1), (2, 1)]
+    distances = nearest_distance_m(sources, targets)
+    assert distances[0] == 50.0 and np.isinf(distances[1]) and distances[2] == pytest.approx(math.hypot(70, 40))
