@@ -10,7 +10,8 @@ import pytest
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
-FRAME = "iframe[title='streamlit_folium.st_folium']"
+# the coverage map is the page's first map (the scenario editor's map comes further down)
+FRAME = "iframe[title='streamlit_folium.st_folium'] >> nth=0"
 
 
 def _map_frame(page):
