@@ -104,3 +104,50 @@ def test_the_entrypoint_does_not_wrap_st_folium_itself():
 def test_geo_imports_nothing_from_dashboard(path):
     offending = {n for n in imports_of(path) if is_within(n, "dashboard")}
     assert not offending, f"{path.relative_to(ROOT)} imports {sorted(offending)}"
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Our modules → the modules of ours they import (anywhere in the file). ``from pkg import sub``
+    counts as a dependency on ``pkg.sub`` only when ``sub`` is a module, else on ``pkg``."""
+    files = {module_name(p): p for folder in ("dashboard", "geo") for p in python_files(folder)}
+    graph = {}
+    for name, path in files.items():
+        targets = set()
+        for imported in imports_of(path):
+            if imported in files:
+                targets.add(imported)
+        # "from dashboard.x import sub" names both dashboard.x and dashboard.x.sub: keep the submodule only
+        targets = {t for t in targets if not any(o.startswith(t + ".") and o in targets for o in targets)
+                   or not (ROOT / Path(*t.split("."))).is_dir()}
+        graph[name] = targets - {name}
+    return graph
+
+
+def test_no_import_cycles_between_our_modules():
+    graph = _module_graph()
+    visiting, done, cycles = [], set(), []
+
+    def visit(node):
+        visiting.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in visiting:
+                cycles.append(visiting[visiting.index(nxt):] + [nxt])
+            elif nxt not in done:
+                visit(nxt)
+        visiting.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        if node not in done:
+            visit(node)
+    assert cycles == [], "import cycles: " + "; ".join(" → ".join(c) for c in cycles[:5])
+
+
+def test_the_cycle_check_sees_a_cycle(monkeypatch):
+    # guard for the check itself: two modules that import each other are reported
+    import sys
+
+    fake = {"dashboard.a": {"dashboard.b"}, "dashboard.b": {"dashboard.a"}}
+    monkeypatch.setattr(sys.modules[__name__], "_module_graph", lambda: fake)
+    with pytest.raises(AssertionError, match="dashboard.a → dashboard.b → dashboard.a"):
+        test_no_import_cycles_between_our_modules()
