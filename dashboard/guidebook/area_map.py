@@ -65,7 +65,8 @@ def _area_names(axes, areas: gpd.GeoDataFrame, area_id: str) -> None:
     for row, point in zip(areas.itertuples(), areas.geometry.representative_point()):
         if row.area_id != area_id and x0 < point.x < x1 and y0 < point.y < y1:
             axes.text(point.x, point.y, row.name, ha="center", va="center", fontsize=AREA_LABEL_PT,
-                      color=static_map.GREY_TEXT, zorder=3, path_effects=static_map._halo(3))
+                      color=static_map.GREY_TEXT, zorder=3, path_effects=static_map._halo(3),
+                      parse_math=False)  # a name with two "$" is text, not mathtext
 
 
 def spots(places: list[PublicPlace], numbers: dict[str, int], crs) -> list[tuple[float, float, list[int]]]:

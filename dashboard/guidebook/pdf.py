@@ -49,6 +49,16 @@ QR_BOX = (MARGIN, 58 * mm, QR_SIZE)
 RULE = colors.HexColor("#777777")
 
 
+#: A text from the store longer than this is cut with 「…」 in print: one place's entry must fit on an A4
+#: page (a 10,000-character address made the whole booklet fail with reportlab's LayoutError).
+PRINT_FIELD_MAX_CHARS = 100
+
+
+def _clip(text) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= PRINT_FIELD_MAX_CHARS else text[:PRINT_FIELD_MAX_CHARS - 1] + "…"
+
+
 def online_map_url(facts: dict, option: str | None) -> str | None:
     """``--url`` when given, else the city's :data:`URL_FACT`, else ``None`` (no QR code is printed)."""
     value = (option or facts.get(URL_FACT) or "").strip()
@@ -182,14 +192,14 @@ class _Book:
 
     def _entry(self, place: PublicPlace) -> Flowable:
         s = self.s
-        lines = [self.p(escape(place.name), s.name)]
+        lines = [self.p(escape(_clip(place.name)), s.name)]
         if self.edition == "easy" and place.kana:
-            lines.append(self.p(escape(place.kana), s.kana))
+            lines.append(self.p(escape(_clip(place.kana)), s.kana))
         rows = [("category", self.words(i18n.category_name(place.category, self.lang))),
                 ("schedule", self.words(place.schedule[self.lang])
                  + (f"（{self.words(self.t('paused'))}）" if place.paused else "")),
-                ("address", escape(place.address)), ("fee", escape(place.fee)),
-                ("contact", escape(place.contact))]
+                ("address", escape(_clip(place.address))), ("fee", escape(_clip(place.fee))),
+                ("contact", escape(_clip(place.contact)))]
         if not place.located:
             rows.append(("address", self.words(self.t("not_on_map"))))
         label_w = (32 if self.edition == "easy" else 26) * mm
@@ -214,8 +224,8 @@ class _Book:
         for category in categories:
             members = sorted((p for p in self.city.places if p.category == category), key=lambda p: self.numbers[p.id])
             heading = self.p(self.words(i18n.category_name(category, self.lang)) + f"（{len(members)}）", self.s.h2)
-            rows = [[self.p(str(self.numbers[p.id])), self.p(escape(p.name)),
-                     self.p(escape(self.city.area_name(p.area_id)))] for p in members]
+            rows = [[self.p(str(self.numbers[p.id])), self.p(escape(_clip(p.name))),
+                     self.p(escape(_clip(self.city.area_name(p.area_id))))] for p in members]
             table = Table(rows, colWidths=[14 * mm, CONTENT_W - 54 * mm, 40 * mm], repeatRows=0)
             table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                          ("RIGHTPADDING", (1, 0), (1, -1), 3 * mm),

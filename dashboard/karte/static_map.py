@@ -117,9 +117,10 @@ def _area_labels(axes, areas, area_id: str | None) -> None:
         if not (x0 < point.x < x1 and y0 < point.y < y1):
             continue
         focus = area_id is None or row.area_id == area_id
+        # parse_math=False: a name with two "$" is text, not mathtext (which raised and lost the karte)
         axes.text(point.x, point.y, row.area_name, ha="center", va="center", zorder=6,
                   fontsize=8 if focus else 6.5, color="black" if focus else GREY_TEXT,
-                  path_effects=_halo(3))
+                  path_effects=_halo(3), parse_math=False)
 
 
 def _places(axes, places) -> list[str]:
