@@ -71,12 +71,14 @@ def pairs_within(source_xy: tuple, target_xy: tuple, distance_m: float) -> tuple
     if len(targets) == 0 or len(sources) == 0:
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
     radius = distance_m * (1 + _SEARCH_SLACK[0]) + _SEARCH_SLACK[1]
-    found = cKDTree(np.column_stack([sx[sources], sy[sources]])).sparse_distance_matrix(
-        cKDTree(np.column_stack([tx[targets], ty[targets]])), radius, output_type="ndarray")
+    # sliding-midpoint trees (balanced_tree=False) build ~2.5× faster and answer the same
+    found = cKDTree(np.column_stack([sx[sources], sy[sources]]), balanced_tree=False, compact_nodes=False) \
+        .sparse_distance_matrix(cKDTree(np.column_stack([tx[targets], ty[targets]]), balanced_tree=False,
+                                        compact_nodes=False), radius, output_type="ndarray")
     source_idx, target_idx = sources[found["i"]], targets[found["j"]]
     keep = _distance_m(sx[source_idx], sy[source_idx], tx[target_idx], ty[target_idx]) <= distance_m
     source_idx, target_idx = source_idx[keep].astype(int), target_idx[keep].astype(int)
-    order = np.lexsort((target_idx, source_idx))
+    order = np.argsort(source_idx * len(tx) + target_idx, kind="stable")  # by source, then target
     return source_idx[order], target_idx[order]
 
 
@@ -105,12 +107,22 @@ def coverage_by_area(units: pd.DataFrame, covered: np.ndarray, place_area_ids: p
     is the area of each counted place. ``coverage*`` is a fraction 0–1 (NaN for an area with no
     people); ``places_per_1000_65`` = places ÷ 65+ × 1,000.
     """
-    frame = pd.DataFrame({"area_id": units["area_id"].to_numpy(), "pop65": units["pop65"].to_numpy(),
-                          "pop75": units["pop75"].to_numpy(), "covered": np.asarray(covered, dtype=bool)})
-    frame["pop65_covered"] = frame["pop65"].where(frame["covered"], 0.0)
-    frame["pop75_covered"] = frame["pop75"].where(frame["covered"], 0.0)
-    sums = frame.groupby("area_id")[["pop65", "pop65_covered", "pop75", "pop75_covered"]].sum()
-    sums = sums.reindex(area_ids, fill_value=0.0)
+    # One factorisation of the area ids and a bincount per column: a pandas groupby on 60,000 string keys
+    # took a sixth of a prefecture-scale coverage run. As with the groupby + reindex it replaced, units
+    # of areas not in ``area_ids`` (or with none) are left out and a missing count counts as 0.
+    codes, found = pd.factorize(units["area_id"])
+    slot_of_code = pd.Index(area_ids).get_indexer(pd.Index(found))
+    slot = np.where(codes >= 0, slot_of_code[codes] if len(found) else -1, -1)
+    listed = slot >= 0
+    covered = np.asarray(covered, dtype=bool)
+    columns = {}
+    for name in ("pop65", "pop75"):
+        people = np.nan_to_num(units[name].to_numpy(dtype=float), nan=0.0)
+        columns[name] = np.bincount(slot[listed], weights=people[listed], minlength=len(area_ids))
+        columns[f"{name}_covered"] = np.bincount(slot[listed], weights=np.where(covered, people, 0.0)[listed],
+                                                 minlength=len(area_ids))
+    sums = pd.DataFrame({k: columns[k] for k in ("pop65", "pop65_covered", "pop75", "pop75_covered")},
+                        index=pd.Index(area_ids, name="area_id"))
     sums["places"] = place_area_ids.value_counts().reindex(area_ids, fill_value=0).to_numpy()
     sums.loc["ALL"] = sums.sum()
     sums["coverage65"] = sums["pop65_covered"] / sums["pop65"].replace(0, np.nan)
