@@ -242,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(ALL)}")
     parser.add_argument("--skip", default="", help="comma-separated benchmarks to leave out")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json and results.md")
+    parser.add_argument("--merge", action="store_true",
+                        help="update the entries measured now in an existing results.json, keep the others")
     args = parser.parse_args(argv)
     chosen = [n for n in (args.only.split(",") if args.only else ALL) if n and n not in args.skip.split(",")]
     unknown = [n for n in chosen if n not in RUNNERS]
@@ -278,12 +280,23 @@ def main(argv: list[str] | None = None) -> int:
     if "prefecture" in cache:
         results["_meta"]["prefecture"] = cache["prefecture"].summary()
         results["_meta"]["prefecture_build_s"] = round(cache["prefecture_s"], 2)
-    results["_meta"].update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                            total_s=round(time.perf_counter() - start, 1), load_after=load_average())
+    elapsed = round(time.perf_counter() - start, 1)
+    results["_meta"].update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), total_s=elapsed,
+                            load_after=load_average())
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.merge and (args.out / f"{stem}.json").exists():
+        earlier = json.loads((args.out / f"{stem}.json").read_text(encoding="utf-8"))
+        meta = earlier.pop("_meta", {})
+        remeasured = [k for k in results if not k.startswith("_")]
+        meta.setdefault("remeasured", []).append({"names": remeasured, "finished": results["_meta"]["finished"],
+                                                  "total_s": elapsed,
+                                                  "load_before": results["_meta"]["load_before"],
+                                                  "load_after": results["_meta"]["load_after"]})
+        meta.update(finished=results["_meta"]["finished"])
+        results = {"_meta": meta, **earlier, **{k: results[k] for k in remeasured}}
     (args.out / f"{stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(markdown(results), encoding="utf-8")
-    print(f"wrote {args.out / (stem + '.json')} and .md in {results['_meta']['total_s']} s"
+    print(f"wrote {args.out / (stem + '.json')} and .md in {elapsed} s"
           + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
