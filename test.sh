@@ -20,7 +20,6 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   if is_root_debian; then
     echo "==> apt でインストールします: ${missing[*]}"
-    [[ " ${missing[*]} " == *" postgresql-postgis "* ]] && no_system_cluster
     apt_install "${missing[@]}"
   else
     echo "!!! 見つかりません: ${missing[*]} — ブラウザ・PDF・PostgreSQLのテストはスキップされます (sudo apt-get install ${missing[*]})" >&2

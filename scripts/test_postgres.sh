@@ -28,15 +28,6 @@ postgis_installed() {
   [ -f "$sharedir/extension/postgis.control" ]
 }
 
-# Before apt installs the server (root): Debian's postgresql-common would create and start a system
-# cluster; the tests start their own, so that is switched off — unless an administrator configured it.
-no_system_cluster() {
-  [ -e /etc/postgresql-common/createcluster.conf ] && return 0
-  mkdir -p /etc/postgresql-common
-  echo "create_main_cluster = false  # written by tsudoi's test.sh: the tests start a cluster of their own" \
-    > /etc/postgresql-common/createcluster.conf
-}
-
 _free_port() {
   .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
