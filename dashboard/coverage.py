@@ -189,12 +189,17 @@ def _access_by_area(units: pd.DataFrame, area_ids: pd.Series) -> np.ndarray:
     access = units["access_2sfca"].to_numpy(dtype=float)
     if len(access) and np.isnan(access).all():
         return np.full(len(area_ids), np.nan)
-    frame = pd.DataFrame({"area_id": units["area_id"].to_numpy(), "pop65": pop65, "weighted": pop65 * access})
-    sums = frame.groupby("area_id")[["pop65", "weighted"]].sum()
-    sums.loc["ALL"] = sums.sum()
-    sums = sums.reindex(area_ids.tolist(), fill_value=0.0)
-    pop = sums["pop65"].to_numpy()
-    mean = np.divide(sums["weighted"].to_numpy(), pop, out=np.zeros(len(pop)), where=pop > 0)
+    # factorise + bincount, as geo.coverage.coverage_by_area: a groupby on string keys cost more than the sums
+    codes, found = pd.factorize(units["area_id"])
+    listed = codes >= 0  # a unit without an area counts nowhere, as in a groupby
+    pop65 = np.nan_to_num(pop65, nan=0.0)
+    weighted = np.nan_to_num(pop65 * access, nan=0.0)
+    pop_by = np.append(np.bincount(codes[listed], weights=pop65[listed], minlength=len(found)), 0.0)
+    weighted_by = np.append(np.bincount(codes[listed], weights=weighted[listed], minlength=len(found)), 0.0)
+    pop_by[-1], weighted_by[-1] = pop_by[:-1].sum(), weighted_by[:-1].sum()  # the last slot is ALL
+    slots = pd.Index(list(found) + ["ALL"]).get_indexer(pd.Index(area_ids.tolist()))
+    pop = np.where(slots >= 0, pop_by[slots], 0.0)
+    mean = np.divide(np.where(slots >= 0, weighted_by[slots], 0.0), pop, out=np.zeros(len(pop)), where=pop > 0)
     return mean * 1000
 
 
