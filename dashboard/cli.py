@@ -284,6 +284,17 @@ def _debug(args, error: BaseException) -> None:
         traceback.print_exception(error, file=sys.stderr)
 
 
+def _store_busy(error: BaseException) -> bool:
+    """True when a write gave up waiting for another writer: SQLite's busy timeout ("database is
+    locked") or PostgreSQL's lock_timeout (see dashboard/store/engine.py). The transaction was rolled back."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig)
+    return "database is locked" in text or "lock timeout" in text or type(error.orig).__name__ == "LockNotAvailable"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -309,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except Exception as error:  # the last line of defence: say so, with the type for support
         _debug(args, error)
+        if _store_busy(error):  # another import or edit held the store past the wait: not a bug, and no SQL shown
+            print("ほかの取り込みや編集が書き込み中のため、待っても書き込めませんでした。ストアは変更されていません。"
+                  "終わってからもう一度実行してください (the store is busy with another write; nothing was written)",
+                  file=sys.stderr)
+            return EXIT_INTERNAL
         print(f"内部エラーが発生しました (internal error): {type(error).__name__}: {error}"
               "（--debug で詳細を表示します）", file=sys.stderr)
         return EXIT_INTERNAL

@@ -47,3 +47,40 @@ def test_two_imports_at_once_both_land_or_one_fails_clearly(store_copy, demo_db_
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert sorted(per_file) in ([0, ROWS], [ROWS, ROWS])
     assert after == before + sum(per_file) == before + landed * ROWS
+
+
+HOLDER = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN EXCLUSIVE")
+print("holding", flush=True)
+sys.stdin.readline()
+connection.execute("ROLLBACK")
+"""
+
+
+def test_an_import_that_cannot_get_the_store_says_so_and_writes_nothing(store_copy, demo_db_path, tmp_path,
+                                                                       monkeypatch, capsys):
+    """Another writer holds the store longer than the busy timeout (shortened here from 30 s to 1 s): the
+    import ends with a message that says the store is busy and nothing was written — not 「内部エラー」."""
+    from dashboard.cli import main
+    from dashboard.store import engine
+
+    path = write_places_csv(tmp_path / "late.csv", demo_db_path, 50, "late")
+    with sqlite3.connect(store_copy) as connection:
+        before = connection.execute("SELECT count(*) FROM places").fetchone()[0]
+    holder = subprocess.Popen([python(), "-c", HOLDER, str(store_copy)], text=True, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_S", 1)
+        code = main(["--db", str(store_copy), "import", "places", str(path), "--municipality", CODE])
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "内部エラー" not in err and "書き込み中" in err and "変更されていません" in err, err
+    with sqlite3.connect(store_copy) as connection:
+        assert connection.execute("SELECT count(*) FROM places").fetchone()[0] == before
