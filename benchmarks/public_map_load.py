@@ -55,27 +55,40 @@ def free_port() -> int:
 class AppServer:
     """``streamlit run dashboard/app.py`` on a free port; ``env`` picks the store (and public mode)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, timeout_s: float = 120):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = open(log_path, "w")
+    #: Streamlit's words when the port was taken between our probe and its bind (then we try another).
+    PORT_TAKEN = "is not available"
+
+    def __init__(self, env: dict[str, str], log_path: Path, timeout_s: float = 120, attempts: int = 3):
         self.log_path = log_path
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
+        for attempt in range(attempts):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self._log = open(log_path, "w")
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
+                 "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+                 "--browser.gatherUsageStats", "false"],
+                cwd=REPO, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
+            try:
+                self._wait_healthy(timeout_s)
+                return
+            except RuntimeError:
+                self.stop()
+                if self.PORT_TAKEN not in log_path.read_text(errors="replace") or attempt == attempts - 1:
+                    raise
+
+    def _wait_healthy(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}: {log_path.read_text()[-2000:]}")
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}: "
+                                   f"{self.log_path.read_text(errors='replace')[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
-                        break
+                        return
             except OSError:
                 if time.monotonic() > deadline:
-                    self.stop()
                     raise RuntimeError(f"streamlit did not become healthy in {timeout_s} s") from None
                 time.sleep(0.2)  # polling a condition (the health URL), not a fixed wait
 
@@ -97,7 +110,8 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=20)
-        self._log.close()
+        if not self._log.closed:
+            self._log.close()
 
     def __enter__(self) -> "AppServer":
         return self

@@ -45,16 +45,26 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_path: Path, log_path: Path):
-        self.port = _free_port()
-        self.url = f"http://localhost:{self.port}"
+    #: Streamlit's words when another process took the port between _free_port() and its own bind.
+    PORT_TAKEN = "is not available"
+
+    def __init__(self, db_path: Path, log_path: Path, attempts: int = 3):
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}")
-        self._log = open(log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_healthy(timeout_s=90)
+        for attempt in range(attempts):  # a new free port when the probed one was taken meanwhile
+            self.port = _free_port()
+            self.url = f"http://localhost:{self.port}"
+            self._log = open(log_path, "w")
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
+                 "--server.headless", "true", "--server.fileWatcherType", "none"],
+                cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+            try:
+                self._wait_healthy(timeout_s=90)
+                return
+            except RuntimeError:
+                self.stop()
+                if self.PORT_TAKEN not in Path(log_path).read_text(errors="replace") or attempt == attempts - 1:
+                    raise
 
     def _wait_healthy(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -75,6 +85,7 @@ class Server:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(timeout=20)
         self._log.close()
 
 

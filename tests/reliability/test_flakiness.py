@@ -6,8 +6,9 @@
 - browser tests (tests/e2e) never wait a fixed time: ``time.sleep`` and Playwright's ``wait_for_timeout``
   appear only inside a loop that polls a condition (wait for the condition, not for the clock).
 
-Free ports are taken by binding port 0 and the servers are then polled on their health URL (see
-tests/e2e/conftest.py and benchmarks/public_map_load.py).
+Free ports are found by binding port 0; a server that then finds its port taken (another process bound it
+in between) is started again on a new one, and servers are polled on their health URL, never waited for
+by the clock (tests/e2e/conftest.py ``Server``, benchmarks/public_map_load.py ``AppServer``).
 """
 
 from __future__ import annotations
