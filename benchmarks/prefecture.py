@@ -213,9 +213,35 @@ def build(scale: float = 1.0, places: int = 5_000, venues: int = 2_000, seed: in
     return result
 
 
-if __name__ == "__main__":
+def loaded_rss() -> dict:
+    """In this (fresh) process: build the prefecture and its units, run coverage and the next-salon
+    greedy as the coverage page would; seconds and peak RSS (``VmHWM``, MB) with all of it in memory."""
     import time
 
+    from benchmarks.common import _status_kb
+    from dashboard import coverage
+    from geo.coverage import greedy_max_cover
+
+    baseline = _status_kb("VmRSS") / 1024
     start = time.perf_counter()
     prefecture = build()
-    print(prefecture.summary(), f"{time.perf_counter() - start:.1f} s")
+    units = prefecture.units
+    result = coverage.compute(prefecture.areas, units, prefecture.places, coverage.CoverageQuery(), PREFECTURE_CODE)
+    weights = units["pop65"].to_numpy(float) * ~result.units["covered"].to_numpy()
+    greedy_max_cover((prefecture.venues["x_m"].to_numpy(), prefecture.venues["y_m"].to_numpy()),
+                     (units["x_m"].to_numpy(), units["y_m"].to_numpy()), weights, 500, 10)
+    return {"seconds": time.perf_counter() - start, "peak_rss_mb": _status_kb("VmHWM") / 1024,
+            "rss_mb": _status_kb("VmRSS") / 1024, "rss_after_imports_mb": baseline}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    import time
+
+    if "--rss" in sys.argv:
+        print(json.dumps(loaded_rss()))
+    else:
+        start = time.perf_counter()
+        prefecture = build()
+        print(prefecture.summary(), f"{time.perf_counter() - start:.1f} s")

@@ -55,6 +55,9 @@ demo. Measured on this 2-core machine while other jobs shared it.
   that much later).
 - **Map page** (AppTest): a rerun after a filter change {pg['ours_s'] * 1000:.0f} ms on the demo and {pk['ours_s'] * 1000:.0f} ms with 5,000 more
   places; the first, cold page run {pg['baseline_s']:.1f} s / {pk['baseline_s']:.1f} s; peak RSS {pg['peak_rss_mb']:.0f} / {pk['peak_rss_mb']:.0f} MB.
+- **Memory**: a fresh process holding the whole prefecture (cells, units with their polygons, places,
+  venues) after coverage and the greedy peaks at {r['prefecture_loaded']['peak_mb']:.0f} MB RSS, {r['prefecture_loaded']['rss_after_imports_mb']:.0f} MB of which are Python and
+  the libraries after import; building it all takes {r['prefecture_loaded']['ours_s']:.1f} s.
 - **Load**: {ld['sessions']} anonymous visitors of the public map at once (Streamlit's websocket protocol, no browser):
   {ld['errors']} errors, p50 {ld['p50_s']:.1f} s, p95 {ld['p95_s']:.1f} s to a finished page run, {ld['server_cpu_s_per_session']:.2f} CPU-seconds of the server per
   visitor — page runs share one Python process, so {ld['sessions']} at once take ≈ {ld['sessions']} × that.

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import REPO, load_average, row  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-ALL = ("coverage", "greedy", "critical", "survey", "map_payload", "map_page", "load", "scenarios", "network",
+ALL = ("coverage", "greedy", "critical", "memory", "survey", "map_payload", "map_page", "load", "scenarios", "network",
        "city_setup")
 
 
@@ -106,6 +106,24 @@ def run_critical(size, cache):
         "vs recomputing coverage without each place (baseline timed on a sample, extrapolated)", **got)}
 
 
+def run_memory(size, cache):
+    import subprocess
+
+    if size["scale"] < 1:
+        return {}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.prefecture", "--rss"], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"prefecture_loaded": {"ours_s": round(got["seconds"], 3), "baseline_s": None, "ratio": None,
+                                  "peak_mb": round(got["peak_rss_mb"], 1), "rss_mb": round(got["rss_mb"], 1),
+                                  "rss_after_imports_mb": round(got["rss_after_imports_mb"], 1),
+                                  "what": "a fresh process builds the synthetic prefecture and its units, runs coverage "
+                                          "and the greedy: seconds, and peak RSS (VmHWM, the whole process) in peak_mb",
+                                  "baseline_note": "no baseline: memory with the prefecture loaded"}}
+
+
 def run_survey(size, cache):
     from benchmarks import survey_scoring
 
@@ -169,7 +187,8 @@ def run_city_setup(size, cache):
                            "baseline_note": "no baseline: a time target"}}
 
 
-RUNNERS = {"coverage": run_coverage, "greedy": run_greedy, "critical": run_critical, "survey": run_survey,
+RUNNERS = {"coverage": run_coverage, "greedy": run_greedy, "critical": run_critical, "memory": run_memory,
+           "survey": run_survey,
            "map_payload": run_map_payload, "map_page": run_map_page, "load": run_load, "scenarios": run_scenarios,
            "network": run_network, "city_setup": run_city_setup}
 
@@ -190,6 +209,9 @@ NOTES = {
                                       f"{r['buffer_missed_units']} units at 499.4–500 m; STRtree before "
                                       f"{r['strtree_before_s']:.4f} s"),
     "coverage_prefecture_whole": lambda r: f"whole coverage run ÷ KD-tree {r['ratio']:.2f} (goal ≤ 3)",
+    "prefecture_loaded": lambda r: (f"peak RSS {r['peak_mb']:.0f} MB with the prefecture, its units, coverage and "
+                                    f"the greedy in memory ({r['rss_after_imports_mb']:.0f} MB of it is Python and the "
+                                    "libraries after import)"),
     "greedy_prefecture": lambda r: (f"{r['candidates']:,} candidates × {r['units']:,} units, k={r['k']}: greedy "
                                     f"{r['greedy65']:,.0f} vs optimum {r.get('exact65', float('nan')):,.0f} 65+; "
                                     f"small instances min ratio {r['small_min_objective_ratio']:.4f} (goal ≥ 0.99)"),
