@@ -37,7 +37,6 @@ def per_place(units, places, weights, distance_m, sample):
 
 def measure_arrays(units, places, pop65, distance_m: float = 500.0, baseline_places: int = 0, seed: int = 11) -> dict:
     """One pass (ours) vs recomputing per place (all places, or ``baseline_places`` of them, extrapolated)."""
-    import statistics  # noqa: F401  (kept local: the CLI below needs nothing more)
 
     n_places = len(places[0])
     start = time.perf_counter()
