@@ -259,9 +259,13 @@ def test_phone_filters_open_from_a_labelled_button_and_results_come_into_view(se
         box = button.bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"] and box["height"] >= 44  # visible without scrolling
         button.click()
-        page.locator("[data-testid=stPopoverBody]").get_by_text("毎週（週1回以上）").click()
         show = page.locator("[data-testid=tsudoi-show-results]")
         show.filter(has_text=re.compile(r"結果を見る（\d+件）")).wait_for(timeout=30_000)
+        before = show.inner_text()
+        page.locator("[data-testid=stPopoverBody]").get_by_text("毎週（週1回以上）").click()
+        # the filter's rerun has drawn the new count (fewer places are weekly than all)
+        page.wait_for_function("(before) => { const b = document.querySelector('[data-testid=tsudoi-show-results]');"
+                               " return b && b.innerText !== before; }", arg=before, timeout=30_000)
         page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
         count = int(re.search(r"（(\d+)件）", show.inner_text()).group(1))
         show.click()
