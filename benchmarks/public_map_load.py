@@ -181,8 +181,13 @@ async def _many(port: int, queries: list[str], timeout_s: float) -> list[Visit]:
 
 
 def run_visits(port: int, queries: list[str], timeout_s: float = 180) -> list[Visit]:
-    """All ``queries`` as concurrent visitors (one websocket each)."""
-    return asyncio.run(_many(port, queries, timeout_s))
+    """All ``queries`` as concurrent visitors (one websocket each). The event loop runs in a thread of its
+    own, so this works where the calling thread already runs one (Playwright's sync API keeps a loop
+    running on the main thread while a browser is open, e.g. the e2e tests' session browser)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _many(port, queries, timeout_s)).result()
 
 
 def load(server: AppServer, sessions: int = 30, timeout_s: float = 240) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import log_in
 
@@ -25,8 +26,12 @@ def _frame_with(page, selector: str, text: str, timeout_s: float = 60):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
-            if "streamlit_folium" in frame.url and frame.locator(selector, has_text=text).count():
-                return frame
+            try:
+                if "streamlit_folium" in frame.url and frame.locator(selector, has_text=text).count():
+                    return frame
+            except PlaywrightError as error:  # the rerun replaced this map's frame while we looked: poll again
+                if "detached" not in str(error):
+                    raise
         page.wait_for_timeout(250)
     raise AssertionError(f"no map shows {selector} with {text!r}")
 
