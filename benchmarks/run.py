@@ -1,7 +1,7 @@
 """Every benchmark in one command: ours and its baselines in the same run, answers checked equal,
 times, ratios and peak memory written to ``results.json`` and a Markdown table ``results.md``.
 
-    .venv/bin/python benchmarks/run.py            # full sizes (≈ 10–15 min on 2 cores)
+    .venv/bin/python benchmarks/run.py            # full sizes (≈ 5 min on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # smaller sizes, ≤ 2 min; writes results-quick.*
     .venv/bin/python benchmarks/run.py --quick --scale 0.02 --out /tmp/b   # tiny (the test suite's run)
     .venv/bin/python benchmarks/run.py --only coverage,greedy
