@@ -158,33 +158,55 @@ def upsert_places(session: Session, records: list[dict], *, municipality_code: s
     town_codes, area_ids = locate_points(session, municipality_code, [r["lat"] for r in records],
                                          [r["lon"] for r in records], prefecture_code, name=source_name)
     counts = {"new": 0, "changed": 0, "unchanged": 0}
-    for record, town_code, area_id in zip(records, town_codes, area_ids):
-        values = record_values(record, town_code=town_code, area_id=area_id)
-        # FOR UPDATE (PostgreSQL): an edit saved by another process meanwhile is waited for and read, so
-        # the versioned UPDATE below never meets a newer version; SQLite's writer already holds the file
-        place = session.get(m.Place, record["id"], with_for_update=True)
-        if place is None:
-            session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
-                                import_batch_id=batch_id, version=1, **values))
-            add_audit(session, place_id=record["id"], municipality_code=municipality_code, changed_by=changed_by,
-                      action="create", field="*", old=None, new=record["name"])
-            counts["new"] += 1
-        elif place.municipality_code != municipality_code:
-            raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
-        elif changed_fields(place, values := fields_to_update(values, fields)):
-            for key, value in values.items():
-                if getattr(place, key) != value:
-                    add_audit(session, place_id=place.id, municipality_code=municipality_code, changed_by=changed_by,
-                              action=action, field=key, old=getattr(place, key), new=value)
-                setattr(place, key, value)
-            place.version += 1
-            place.import_batch_id = batch_id
-            counts["changed"] += 1
-        else:
-            counts["unchanged"] += 1
+    # One query for the places already stored (not one get — and one autoflush — per record: that made
+    # a 20,000-row import take 25 s). FOR UPDATE (PostgreSQL): an edit saved by another process
+    # meanwhile is waited for and read, so the versioned UPDATE below never meets a newer version;
+    # SQLite's writer already holds the file.
+    stored = _stored_places(session, [r["id"] for r in records])
+    with session.no_autoflush:
+        for record, town_code, area_id in zip(records, town_codes, area_ids):
+            _upsert_one(session, record, stored.get(record["id"]), town_code, area_id, counts,
+                        municipality_code=municipality_code, is_synthetic=is_synthetic, batch_id=batch_id,
+                        changed_by=changed_by, action=action, fields=fields, source_name=source_name)
     session.flush()
     return counts
 
+
+#: Ids per ``IN (…)`` query (SQLite allows 32,766 parameters; PostgreSQL more).
+_ID_CHUNK = 900
+
+
+def _stored_places(session: Session, ids: list[str]) -> dict[str, m.Place]:
+    found = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start:start + _ID_CHUNK]
+        for place in session.scalars(select(m.Place).where(m.Place.id.in_(chunk)).with_for_update()):
+            found[place.id] = place
+    return found
+
+
+def _upsert_one(session: Session, record: dict, place, town_code, area_id, counts: dict, *, municipality_code: str,
+                is_synthetic: bool, batch_id: int, changed_by: str, action: str, fields, source_name: str) -> None:
+    values = record_values(record, town_code=town_code, area_id=area_id)
+    if place is None:
+        session.add(m.Place(id=record["id"], municipality_code=municipality_code, is_synthetic=is_synthetic,
+                            import_batch_id=batch_id, version=1, **values))
+        add_audit(session, place_id=record["id"], municipality_code=municipality_code, changed_by=changed_by,
+                  action="create", field="*", old=None, new=record["name"])
+        counts["new"] += 1
+    elif place.municipality_code != municipality_code:
+        raise InputError([Problem(source_name, f"ID「{record['id']}」は別の市町村の資源で使われています", "id in use")])
+    elif changed_fields(place, values := fields_to_update(values, fields)):
+        for key, value in values.items():
+            if getattr(place, key) != value:
+                add_audit(session, place_id=place.id, municipality_code=municipality_code, changed_by=changed_by,
+                          action=action, field=key, old=getattr(place, key), new=value)
+            setattr(place, key, value)
+        place.version += 1
+        place.import_batch_id = batch_id
+        counts["changed"] += 1
+    else:
+        counts["unchanged"] += 1
 
 
 def add_survey(session: Session, *, municipality_code: str, kind: str, title: str, as_of: str | None,
