@@ -5,6 +5,8 @@ Parsing and expansion use ``dateutil.rrule`` (domain.md: don't write an RRULE pa
 
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,8 +39,10 @@ def _parse(rule: str):
     return rrulestr(text, dtstart=_YEAR_START)
 
 
+@functools.lru_cache(maxsize=4096)
 def occurrences_per_year(rule: str) -> int:
-    """How often ``rule`` happens in one calendar year."""
+    """How often ``rule`` happens in one calendar year (a pure function of the text, so cached: an
+    import of 20,000 places has a few dozen distinct rules, and expanding each took 6 of its 27 s)."""
     return len(_parse(rule).between(_YEAR_START, _YEAR_END, inc=True))
 
 
