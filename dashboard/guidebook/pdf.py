@@ -25,7 +25,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
 from sqlalchemy import Engine
 
 from dashboard import i18n, vocab
-from dashboard.guidebook import area_map
+from dashboard.guidebook.area_map import render_png as render_area_map
 from dashboard.karte.fonts import FAMILY, font_path
 from dashboard.karte.pdf import japanese_date
 from dashboard.public_places import NO_AREA, PublicCity, PublicPlace, gather
@@ -182,7 +182,7 @@ class _Book:
         places = self.city.places_of(area_id)
         flow = [PageBreak(), self.p(escape(name), self.s.h1)]
         if area_id != NO_AREA:
-            png = area_map.render_png(self.city, area_id, self.numbers, width_mm=CONTENT_W / mm, height_mm=MAP_H / mm)
+            png = render_area_map(self.city, area_id, self.numbers, width_mm=CONTENT_W / mm, height_mm=MAP_H / mm)
             flow += [Image(io.BytesIO(png), width=CONTENT_W, height=MAP_H), Spacer(1, 3 * mm)]
         flow.append(self.p(self.words(self.t("places_in_area", area=name, n=len(places))), self.s.h2))
         if not places:

@@ -3,10 +3,8 @@ the name with its 「+0人」, and is listed."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import log_in
 
@@ -22,18 +20,17 @@ def _map_frame(page):
 
 
 def _frame_with(page, selector: str, text: str, timeout_s: float = 60):
-    """The map frame that shows ``selector`` with ``text`` (during a rerun the old map may linger)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if "streamlit_folium" in frame.url and frame.locator(selector, has_text=text).count():
-                    return frame
-            except PlaywrightError as error:  # the rerun replaced this map's frame while we looked: poll again
-                if "detached" not in str(error):
-                    raise
-        page.wait_for_timeout(250)
-    raise AssertionError(f"no map shows {selector} with {text!r}")
+    """The map frame that shows ``selector`` with ``text`` (during a rerun the old map may linger):
+    waits in the page for an st_folium iframe whose document has it, then returns that frame."""
+    index = page.wait_for_function(
+        """([selector, text]) => {
+            const frames = [...document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")];
+            const i = frames.findIndex((f) => [...(f.contentDocument?.querySelectorAll(selector) || [])]
+                                               .some((e) => e.textContent.includes(text)));
+            return i >= 0 ? i + 1 : 0;  // 0 keeps waiting
+        }""", arg=[selector, text], timeout=timeout_s * 1000).json_value() - 1
+    handle = page.locator("iframe[title='streamlit_folium.st_folium']").nth(index).element_handle()
+    return handle.content_frame()
 
 
 def test_a_point_clicked_on_an_area_name_is_drawn_above_it(server, page, tmp_path):
