@@ -10,16 +10,13 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import AuthenticatedUser
+from tests.ui.apptest import app_on
 
 REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "dashboard" / "app.py")
 
 
 def make_app(monkeypatch, url: str, user: AuthenticatedUser | None = None, place: str | None = None) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    if user is not None:
-        at.session_state["tsudoi_user"] = user
+    at = app_on(monkeypatch, url, user, timeout_s=60)
     if place is not None:
         at.query_params["place"] = place
     return at

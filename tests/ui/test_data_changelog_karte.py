@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import editing
-from dashboard.auth import AuthenticatedUser
 from dashboard.store.engine import open_store
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 CODE = "11223"
 LOG_HEADER = "日時（日本時間）"
 
 
 @pytest.fixture
-def app(monkeypatch, demo_db_copy):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_db_copy}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=90)
-    test.session_state["tsudoi_user"] = AuthenticatedUser("demo", "coordinator")
-    return test
+def app(coordinator_app):
+    return coordinator_app
 
 
 def _page(app: AppTest, page: str) -> AppTest:

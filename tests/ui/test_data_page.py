@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import editing
@@ -19,13 +18,8 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def app(monkeypatch, demo_db_copy):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_db_copy}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=90)
-    test.session_state["tsudoi_user"] = AuthenticatedUser("demo", "coordinator")
-    return test
+def app(coordinator_app):
+    return coordinator_app
 
 
 def _button(app, label):

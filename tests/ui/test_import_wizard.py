@@ -9,26 +9,17 @@ blank row above the header on row 4; five salons on rows 5–9; notes on rows 11
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import AuthenticatedUser
 from tests.dashboard.test_import_municipal_excel import salon_workbook
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def app(monkeypatch, demo_db_copy):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_db_copy}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=90)
-    test.session_state["tsudoi_user"] = AuthenticatedUser("demo", "coordinator")
+def app(coordinator_app):
+    test = coordinator_app
     test.switch_page("../pages/data.py")
     test.run()
     return test
