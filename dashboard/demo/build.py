@@ -172,12 +172,9 @@ def build_demo(engine: Engine, files: DemoFiles | None = None) -> dict[str, int]
         venue_step.apply_venues(session, MUNICIPALITY_CODE, list(files.shelters))
         stored = towns_frame(session, MUNICIPALITY_CODE).rename(columns={"rep_lat": "lat", "rep_lon": "lon"})
         kaigo_rows = place_far_points_at_town(kaigo_rows, stored, PREFECTURE_CODE)
-        venues = session.execute(select(m.CandidateVenue.name, m.CandidateVenue.kind, m.CandidateVenue.address,
-                                        m.CandidateVenue.lat, m.CandidateVenue.lon, m.CandidateVenue.source_id)
-                                 .where(m.CandidateVenue.municipality_code == MUNICIPALITY_CODE)
-                                 .order_by(m.CandidateVenue.id)).all()
-        venues = pd.DataFrame([tuple(v) for v in venues], columns=["name", "kind", "address", "lat", "lon", "source_id"])
-        venues = venues.set_index("source_id").loc[shelters.loc[shelters["kind"].isin(gsi.VENUE_KINDS), "source_id"]].reset_index()
+        venues = pd.DataFrame([tuple(v) for v in session.execute(
+            select(m.CandidateVenue.name, m.CandidateVenue.address, m.CandidateVenue.lat, m.CandidateVenue.lon)
+            .where(m.CandidateVenue.municipality_code == MUNICIPALITY_CODE))], columns=["name", "address", "lat", "lon"])
         demo_rows = generate_demo_places(venues, stored)
         check_sample_names_unique(demo_rows)
         real_places = validate(pd.concat([venue_rows, kaigo_rows], ignore_index=True).fillna(""), "real facilities",

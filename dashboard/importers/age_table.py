@@ -102,6 +102,8 @@ class AgeTable:
     skipped_total_rows: list[int] = field(default_factory=list)
     suppressed: list[tuple[int, str]] = field(default_factory=list)
     header_row: int = 1
+    #: ``(row, value, header)`` of the file's 全国地方公共団体コード cells (which city the table says it is)
+    city_codes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -155,7 +157,22 @@ def read_age_table(path: Path, *, mapping: dict | None = None, name: str | None 
     layout = _mapping_layout(grid, mapping, name) if mapping is not None else _detect_layout(grid, name)
     frame, skipped, suppressed = _rows(grid, layout, name)
     return AgeTable(frame=frame, kind=layout.kind, encoding=encoding, bands=list(layout.bands),
-                    skipped_total_rows=skipped, suppressed=suppressed, header_row=layout.header_row)
+                    skipped_total_rows=skipped, suppressed=suppressed, header_row=layout.header_row,
+                    city_codes=_city_codes(grid, layout.header_row))
+
+
+#: Headers of the column naming the municipality in 自治体標準オープンデータセット files.
+CITY_CODE_HEADERS = ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "団体コード", "regionCode")
+
+
+def _city_codes(grid, header_row: int) -> list[tuple[int, str, str]]:
+    header = next((cells for number, cells in grid if number == header_row), [])
+    labels = [unicodedata.normalize("NFKC", c).strip() for c in header]
+    column = next((labels.index(h) for h in CITY_CODE_HEADERS if h in labels), None)
+    if column is None:
+        return []
+    return [(number, unicodedata.normalize("NFKC", cells[column]).strip(), header[column])
+            for number, cells in grid if number > header_row and column < len(cells) and cells[column].strip()]
 
 
 # --- reading cells --------------------------------------------------------------------------------

@@ -72,10 +72,10 @@ def _read(path: Path, name: str) -> gpd.GeoDataFrame:
 
 
 def _from_n03(frame: gpd.GeoDataFrame, code: str, name: str) -> Boundary:
-    codes = frame["N03_007"].astype(str).str.strip().str.zfill(5)
+    codes = frame["N03_007"].map(lambda v: None if v is None or pd.isna(v) else str(v).strip().zfill(5))
     mine = frame[codes == code]
     if mine.empty:
-        present = sorted(set(codes) - {"000nan", "00000", "0None"})
+        present = sorted(set(codes.dropna()))  # features with no code are 所属未定地
         raise InputError([Problem(name, f"行政区域コード {code} の区域がこのファイルにありません"
                                         f"（このファイルにあるのは {', '.join(present[:8])}{' など' if len(present) > 8 else ''}）",
                                   f"no feature with N03_007={code}", column="N03_007")])

@@ -77,8 +77,9 @@ def relocate_places(session: Session, code: str) -> int:
     area_of_town = dict(zip(towns["code"], towns["area_id"]))
     changed = 0
     for model in (m.Place, m.CandidateVenue):
-        rows = session.execute(select(model.id, model.lat, model.lon, *( [model.town_code] if model is m.Place else []),
-                                      model.area_id).where(model.municipality_code == code)).all()
+        town_column = [model.town_code] if model is m.Place else []  # candidate venues keep only an area
+        rows = session.execute(select(model.id, model.lat, model.lon, model.area_id, *town_column)
+                               .where(model.municipality_code == code)).all()
         if not rows:
             continue
         if towns.empty:

@@ -201,7 +201,7 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
 
     city = municipality(session, code)
     table = read_age_table(Path(path), mapping=mapping, name=name)
-    _check_city_code(table, Path(path), code, city.name, name)
+    _check_city_code(table, code, city.name, name)
     towns = towns_frame(session, code)
     if towns.empty:
         raise InputError([Problem(name, "先に町丁目を取り込んでください（import towns）", "no towns yet")])
@@ -238,35 +238,19 @@ def apply_age_table(session: Session, code: str, path: Path, *, name: str, as_of
     return report
 
 
-#: Headers of the column naming the municipality in 自治体標準オープンデータセット files.
-_CITY_CODE_HEADERS = ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "団体コード", "regionCode")
-
-
-def _check_city_code(table, path: Path, code: str, city_name: str, name: str) -> None:
-    """A table whose 全国地方公共団体コード names another municipality is refused (read from the
-    file's own header row, the one the age table was read from)."""
+def _check_city_code(table, code: str, city_name: str, name: str) -> None:
+    """A table whose 全国地方公共団体コード names another municipality is refused."""
     from dashboard import jis
-    from dashboard.importers.age_table import read_grid
 
-    grid, _ = read_grid(Path(path), name)
-    header = next((cells for number, cells in grid if number == table.header_row), None)
-    if not header:
-        return
-    labels = [nfkc(c) for c in header]
-    column = next((labels.index(h) for h in _CITY_CODE_HEADERS if h in labels), None)
-    if column is None:
-        return
-    for number, cells in grid:
-        if number <= table.header_row or column >= len(cells) or not nfkc(cells[column]):
-            continue
+    for row, value, header in table.city_codes:
         try:
-            other = jis.municipality_code(cells[column])
+            other = jis.municipality_code(value)
         except ValueError:
             continue  # a 地域コード-like value or a prefecture code: not a municipality to compare
         if other != code:
             raise InputError([Problem(name, f"このファイルは市町村コード {other} のデータです（{city_name} は {code}）。"
                                             "別の市町村のファイルではありませんか", "population of another municipality",
-                                      row=number, column=header[column])])
+                                      row=row, column=header)])
 
 
 def _write_towns(session: Session, code: str, towns: pd.DataFrame) -> None:
