@@ -10,6 +10,8 @@ from dashboard.ui.text import md_escape
 from dashboard.ui.store import current_revision, read
 
 _MUNICIPALITY_KEY = "tsudoi_municipality"
+#: The URL parameter that keeps the chosen city across reloads and in shared links (several cities only).
+_CITY_PARAM = "city"
 
 
 def _allowed():
@@ -46,11 +48,17 @@ def municipality() -> tuple[str, str] | None:
 def sidebar() -> None:
     with st.sidebar:
         known = _allowed()
-        if st.session_state.get(_MUNICIPALITY_KEY) not in known["code"].tolist() and len(known):
-            st.session_state[_MUNICIPALITY_KEY] = known["code"].iloc[0]
+        codes = known["code"].tolist()
+        wanted = st.query_params.get(_CITY_PARAM)
+        if _MUNICIPALITY_KEY not in st.session_state and wanted in codes:
+            # a reload, bookmark or shared link (?city=11230) opens on that city, if this visitor may see it
+            st.session_state[_MUNICIPALITY_KEY] = wanted
+        if st.session_state.get(_MUNICIPALITY_KEY) not in codes and codes:
+            st.session_state[_MUNICIPALITY_KEY] = codes[0]
         if len(known) > 1:
             st.selectbox("市町村", known["code"], key=_MUNICIPALITY_KEY,
                          format_func=lambda c: known.set_index("code").at[c, "name"])
+            st.query_params[_CITY_PARAM] = st.session_state[_MUNICIPALITY_KEY]
         current = municipality()
         if current is None:
             st.warning("データがまだありません。管理者が「まちの設定」で市町村を登録するか、`python -m dashboard demo build` でデモを作ってください。")

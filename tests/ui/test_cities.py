@@ -73,3 +73,24 @@ def test_a_coordinator_limited_to_a_city_never_gets_the_other(monkeypatch, two_c
     assert not at.exception
     shown = " ".join(df.value.to_string() for df in at.dataframe)
     assert "デモ第1圏域" in shown and "錦町地区" not in shown
+
+
+def test_a_reload_or_a_link_with_city_opens_on_that_city(monkeypatch, two_cities):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{two_cities}")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["city"] = "11230"  # a new session (a reload) with the city in the URL
+    at.run()
+    assert not at.exception
+    assert any("新座市" in m.value for m in at.sidebar.markdown)
+    switcher(at)[0].set_value("11223").run()
+    assert at.query_params["city"] in ("11223", ["11223"])  # the URL follows the choice
+
+
+def test_a_city_in_the_url_never_widens_a_coordinators_limit(monkeypatch, two_cities):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{two_cities}")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tsudoi_user"] = AuthenticatedUser("niiza_sc", "coordinator")
+    at.query_params["city"] = "11223"
+    at.run()
+    assert any("新座市" in m.value for m in at.sidebar.markdown)
+    assert not any("蕨市" in m.value for m in at.sidebar.markdown)
