@@ -130,3 +130,14 @@ def material_file_names(area_id: str | None, area_label: str, city_name: str) ->
     karte = karte_file_name(area, city_name)
     stem = karte.removeprefix("地域カルテ_").removesuffix(".pdf").removesuffix("_全圏域")
     return {"karte": karte, "all": karte_file_name(None, city_name), "map": f"地図_{stem}.png"}
+
+
+def population_note(meta: dict) -> str:
+    """The short source of the 65+ figures on a slide, from the city's facts: 「2020年国調推計」 for a
+    census mesh, 「2022-01-01時点」 for a 町丁目 table (the demo and a new city differ)."""
+    if meta.get("population_kind") == "mesh":
+        as_of = meta.get("population_as_of", "")
+        year = as_of[:4] if as_of[:4].isdigit() else ""
+        return f"{year}年国調推計" if year else "国勢調査メッシュからの推計"
+    as_of = meta.get("population_as_of") or ""
+    return f"{as_of}時点" if as_of and as_of != "時点不明" else "時点不明"

@@ -11,7 +11,6 @@ from dashboard.ui.store import population_units, read, survey_batches, survey_ta
 from dashboard.ui import scenario_view  # saved 仮定 → one slide each
 
 #: Short basis of the population numbers on a slide (the long one is on the about page).
-POPULATION_NOTE = "2020年国調推計"
 #: Risks that make an area a priority (with walking coverage below the city's).
 PRIORITY_RISKS = ["motor", "withdrawal", "cognitive"]
 
@@ -63,7 +62,7 @@ with st.container(key="tsudoi_council", gap=None):
                 council_view.legend(legend_items(query.distance_m))
             with right:
                 council_view.headline_stack(council.headlines(
-                    slide.area_id, areas, result.table, result.places, survey, POPULATION_NOTE,
+                    slide.area_id, areas, result.table, result.places, survey, council.population_note(read("meta", code)),
                     query.distance_m, None if survey_batch is None else survey_batch["as_of"])
                     + records_view.council_cards(code, slide.area_id))  # 地域の声 (#16), when the city has any
     council_view.navigation(index, len(deck), sources.city_compact(read("meta", code)))

@@ -119,3 +119,13 @@ def test_material_file_names_use_japanese_names_never_ids():
     city = council.material_file_names(None, "市全体", "蕨市")
     assert city["karte"] == city["all"] == "地域カルテ_蕨市_全圏域.pdf" and city["map"] == "地図_蕨市.png"
     assert council.material_file_names("x", "北/南:地区?", "蕨市")["map"] == "地図_北_南_地区.png"
+
+
+def test_the_population_note_follows_the_citys_own_source():
+    from dashboard.council import population_note
+
+    # the demo: 2020 census mesh; a city with a 町丁目 table as of a date; a city that gave no date
+    assert population_note({"population_kind": "mesh",
+                            "population_as_of": "2020年国勢調査 250mメッシュ（町丁目・圏域は面積按分による推計）"}) == "2020年国調推計"
+    assert population_note({"population_kind": "town_table", "population_as_of": "2022-01-01"}) == "2022-01-01時点"
+    assert population_note({"population_kind": "town_table", "population_as_of": "時点不明"}) == "時点不明"
