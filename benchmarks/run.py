@@ -34,7 +34,7 @@ from benchmarks.common import REPO, load_average, row  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ALL = ("coverage", "greedy", "critical", "memory", "survey", "map_payload", "map_page", "load", "scenarios", "network",
-       "city_setup")
+       "city_setup", "postgis")
 
 
 def sizes(quick: bool, scale: float) -> dict:
@@ -187,10 +187,21 @@ def run_city_setup(size, cache):
                            "baseline_note": "no baseline: a time target"}}
 
 
+def run_postgis(size, cache):
+    from benchmarks import postgis_pushdown
+
+    url = postgis_pushdown.server_url()
+    if not url:  # not a failure: the embedded backend needs no server; the table says why it is missing
+        note = "not measured: no PostgreSQL server (set TSUDOI_BENCH_PG_URL, or run scripts/test_postgres.sh)"
+        return {name: {"ours_s": None, "baseline_s": None, "ratio": None, "skipped": note, "what": note}
+                for name in ("postgis_coverage", "postgis_area_assignment")}
+    return postgis_pushdown.measure(_prefecture(size, cache), url, max(1, size["repeat"] // 2))
+
+
 RUNNERS = {"coverage": run_coverage, "greedy": run_greedy, "critical": run_critical, "memory": run_memory,
            "survey": run_survey,
            "map_payload": run_map_payload, "map_page": run_map_page, "load": run_load, "scenarios": run_scenarios,
-           "network": run_network, "city_setup": run_city_setup}
+           "network": run_network, "city_setup": run_city_setup, "postgis": run_postgis}
 
 
 def _cell(value, digits=3) -> str:
@@ -208,6 +219,12 @@ NOTES = {
                                       f"buffer+union+sjoin {r['buffer_union_sjoin_s']:.3f} s, misses "
                                       f"{r['buffer_missed_units']} units at 499.4–500 m; STRtree before "
                                       f"{r['strtree_before_s']:.4f} s"),
+    "postgis_coverage": lambda r: (f"{r['units']:,} units × {r['places']:,} places @ {r['distance_m']} m, equal "
+                                   f"answers; PostGIS ST_DWithin {r['postgis_dwithin_s']:.3f} s, KNN "
+                                   f"{r['postgis_knn_s']:.3f} s; ours with a cold cache (coordinates read from the "
+                                   f"server) {r['ours_cold_s']:.3f} s: push-down does not pay off, kept in-process"),
+    "postgis_area_assignment": lambda r: (f"{r['places']:,} places × {r['polygons']} municipality polygons, equal "
+                                          "answers: sjoin vs ST_Intersects"),
     "coverage_prefecture_whole": lambda r: f"whole coverage run ÷ KD-tree {r['ratio']:.2f} (goal ≤ 3)",
     "prefecture_loaded": lambda r: (f"peak RSS {r['peak_mb']:.0f} MB with the prefecture, its units, coverage and "
                                     f"the greedy in memory ({r['rss_after_imports_mb']:.0f} MB of it is Python and the "
