@@ -389,3 +389,395 @@ def schedule_words(rule: str | None, stored_text: str | None, lang: str) -> str:
         times = schedule.occurrences_per_year(state.kept)
         words = f"{times} times a year" if lang == "en" else f"1{{年|ねん}}に {times}{{回|かい}}"
     return words + when + remark
+
+
+# --- the Streamlit pages residents see (資源マップ, つどいマップについて, the public site) -----------------
+# Kept apart from the block above so the offline map and the guidebook do not carry them; merged into
+# STRINGS below, so ``text(key, lang)`` and the equal-keys test cover them too. The ``ja`` values are
+# the pages' wording as it was before they were translated.
+
+_PAGE_STRINGS: dict[str, dict[str, str]] = {
+    "ja": {
+        "app_title": "つどいマップ",
+        "menu": "メニュー",
+        "page_map": "資源マップ",
+        "page_about": "つどいマップについて",
+        "page_not_public": "このサイトでは公開していません",
+        "not_public_body": "このページは、市町村と社会福祉協議会の職員が庁内で使うものです。住民向けの公開サイトにはありません。",
+        "not_public_hint": "地域の集いの場・通いの場・サロンは「資源マップ」で探せます。",
+        "open_map": "資源マップを開く",
+        "search_label": "名前・ふりがな・住所で検索",
+        "search_placeholder": "例：さろん、北町",
+        "filters_button": "絞り込み",
+        "layers_button": "地図の表示",
+        "filter_category": "種別",
+        "all_areas": "すべての圏域",
+        "frequency": "開催頻度",
+        "freq_all": "すべて",
+        "freq_weekly": "毎週（週1回以上）",
+        "freq_monthly": "月1回以上",
+        "activities": "活動",
+        "show_results": "結果を見る（{n}件）",
+        "count": "{n} 件",
+        "narrowed": "（{n}つの条件で絞り込み中）",
+        "empty_results": "条件に合う資源がありません。「絞り込み」の条件を減らしてください。",
+        "basemap_label": "背景地図",
+        "basemap_gsi_pale": "地理院タイル（淡色地図）",
+        "basemap_gsi_std": "地理院タイル（標準地図）",
+        "basemap_none": "背景地図なし（オフライン）",
+        "choose": "選んでください",
+        "show_towns": "町丁目の境界と名前",
+        "rings": "徒歩圏の円を表示",
+        "ring_m": "徒歩圏の半径（m）",
+        "tiles_failed": "背景地図を読み込めないため（インターネット未接続など）、「背景地図なし」で表示しています。",
+        "details_hint": "地図の点か、下の一覧から選ぶと、詳しい情報が出ます。",
+        "sample_place": "※ この資源はデモ用のサンプル（架空）です。",
+        "same_spot": "同じ場所の資源がほかに {n} 件あります：",
+        "more": "さらに表示（残り {n} 件）",
+        "csv_button": "一覧をCSVで保存（Excel用）",
+        "csv_file": "集いの場一覧.csv",
+        "next": "次回 {date}",
+        "today": "今日",
+        "tomorrow": "明日",
+        "ask_schedule": "日程は連絡先にお問い合わせください",
+        "status": "状態",
+        "frequency_label": "頻度",
+        "building": "会場・建物",
+        "operator": "運営",
+        "venue": "場所",
+        "capacity": "定員",
+        "people": "{n}人",
+        "verified": "情報を確認した日",
+        "precision": "位置の精度",
+        "unknown": "不明",
+        "address_label": "所在地",
+        "contact_label": "連絡先",
+        "city_select": "市町村",
+        "demo_caption": "デモ：施設と人口は実データ、圏域は「デモ用の仮の圏域」、サロン・通いの場は「サンプル（架空）」です。",
+        "synthetic_caption": "{what}はサンプル（架空）のデータです。",
+        "town_points": "位置の精度：町丁目は代表点だけのため、人口はその点にいるものとして数えています。",
+        "data_as_of": "データの時点",
+        "as_of_population": "人口：{date}",
+        "as_of_boundary": "境界：{date}",
+        "as_of_facilities": "施設：{date}",
+        "no_data": "データがまだありません。",
+        "about_title": "{city}の「つどいマップ」とは",
+        "about_intro": "{city}の中で、どなたでも気軽に参加できる **集いの場・通いの場・サロン・認知症カフェ** などを、"
+                       "地図と一覧で探せるページです。歩いて行ける近くの場所や、行きたい曜日の集まりを見つけるのにお使いください。",
+        "about_how_filters": "**「絞り込み」** で、種別・曜日・地域（圏域）などを選べます。「結果を見る」で地図と一覧に戻ります。",
+        "about_how_details": "地図の点や一覧をタップすると、**日程・場所・連絡先** が出ます。電話番号をタップすると、スマートフォンから"
+                             "電話をかけられます。",
+        "about_how_csv": "「一覧をCSVで保存」で、表計算ソフト（Excel など）で開ける一覧を保存できます。",
+        "about_how_language": "ページの上で、やさしい日本語と英語（English）にも切り替えられます。",
+        "contacts_title": "参加したいとき・お問い合わせ",
+        "contacts_places": "参加の申し込みや、日程・内容の確認は、それぞれの場所の **連絡先** へお問い合わせください。"
+                           "日程は変わることがあります。",
+        "contacts_own": "このページの内容や、新しい場所の掲載についてのご相談：{contact}",
+        "contacts_default": "このページの内容の誤りや、新しい場所の掲載のご相談は、{city}の高齢者福祉の担当窓口、"
+                            "または{city}の社会福祉協議会（生活支援コーディネーター）へお寄せください。",
+        "contacts_care": "体のことや介護のご相談は、お住まいの地域の **地域包括支援センター** へ。",
+        "notes_title": "このページの情報について",
+        "notes_public": "載っているのは、公開してよいと確認できた場所と情報だけです。",
+        "notes_demo": "**この{city}の画面はデモです。** 圏域は「デモ用の仮の圏域」です。",
+        "notes_synthetic": "{what}は「サンプル（架空）」で、実在しません。",
+        "notes_facilities": "施設の情報の時点：{date}",
+        "notes_population": "人口の時点：{date}",
+        "notes_boundary": "地域の境界の時点：{date}",
+        "attribution_note": "出典の表示は、データの提供元が定めた書き方のままです。",
+        "staff_title": "市町村・社会福祉協議会の職員の方へ",
+        "staff_body": "つどいマップは、生活支援体制整備事業の生活支援コーディネーターと協議体のための道具でもあります。"
+                      "ログインすると、圏域ごとに歩いて行ける範囲に集いの場があるか（圏域カバー状況）、介護予防・日常生活圏域"
+                      "ニーズ調査の結果（少人数の結果は隠して表示）、協議体の会議用の画面（会議モード）などが使えます。",
+        "footer_sources": "出典：{sources}を加工して作成。",
+        "footer_none": "出典：なし。",
+        "footer_synthetic": "{what}はデモ用のサンプル（架空）です。",
+    },
+    "easy": {
+        "app_title": "つどいマップ（あつまる {場所|ばしょ}の {地図|ちず}）",
+        "menu": "メニュー（ほかの ページ）",
+        "page_map": "あつまる {場所|ばしょ}の {地図|ちず}",
+        "page_about": "この {地図|ちず}に ついて",
+        "page_not_public": "この ページは ここでは {見|み}られません",
+        "not_public_body": "この ページは {市役所|しやくしょ}などで {働|はたら}く {人|ひと}が {使|つか}います。",
+        "not_public_hint": "あつまる {場所|ばしょ}は {地図|ちず}の ページで さがせます。",
+        "open_map": "{地図|ちず}の ページを ひらく",
+        "search_label": "{名前|なまえ}・よみかた・{住所|じゅうしょ}で さがす",
+        "search_placeholder": "れい：さろん",
+        "filters_button": "えらぶ",
+        "layers_button": "{地図|ちず}の {見|み}えかた",
+        "filter_category": "しゅるい",
+        "all_areas": "ぜんぶの {地区|ちく}",
+        "frequency": "どのくらい ひらくか",
+        "freq_all": "ぜんぶ",
+        "freq_weekly": "{毎週|まいしゅう}",
+        "freq_monthly": "1か{月|げつ}に 1{回|かい}より {多|おお}い",
+        "activities": "する こと",
+        "show_results": "{結果|けっか}を {見|み}る（{n}）",
+        "count": "{n}か{所|しょ}",
+        "narrowed": "（{条件|じょうけん} {n}つで えらんで います）",
+        "empty_results": "{合|あ}う {場所|ばしょ}が ありません。「えらぶ」の {条件|じょうけん}を へらして ください。",
+        "basemap_label": "{背景|はいけい}の {地図|ちず}",
+        "basemap_gsi_pale": "{国土地理院|こくどちりいん}の {地図|ちず}（うすい {色|いろ}）",
+        "basemap_gsi_std": "{国土地理院|こくどちりいん}の {地図|ちず}",
+        "basemap_none": "{背景|はいけい}の {地図|ちず}なし",
+        "choose": "えらんで ください",
+        "show_towns": "{町|まち}の さかいと {名前|なまえ}",
+        "rings": "{歩|ある}いて {行|い}ける はんいを {見|み}せる",
+        "ring_m": "{円|えん}の {大|おお}きさ（メートル）",
+        "tiles_failed": "{背景|はいけい}の {地図|ちず}が {出|で}ません。インターネットに つながって いないかも しれません。",
+        "details_hint": "{地図|ちず}の {点|てん}か、{下|した}の リストを おすと、くわしく {出|で}ます。",
+        "sample_place": "※ この {場所|ばしょ}は れんしゅう{用|よう}の うその データです。",
+        "same_spot": "おなじ {場所|ばしょ}に ほかにも {n}つ あります：",
+        "more": "もっと {見|み}る（あと {n}）",
+        "csv_button": "リストを {保存|ほぞん}する（Excel{用|よう}）",
+        "csv_file": "あつまる場所のリスト.csv",
+        "next": "つぎ：{date}",
+        "today": "きょう",
+        "tomorrow": "あした",
+        "ask_schedule": "{日|ひ}にちは {電話|でんわ}で きいて ください",
+        "status": "いまの ようす",
+        "frequency_label": "どのくらい",
+        "building": "たてもの",
+        "operator": "だれが して いるか",
+        "venue": "{場所|ばしょ}の しゅるい",
+        "capacity": "{入|はい}れる {人|ひと}の {数|かず}",
+        "people": "{n}{人|にん}",
+        "verified": "{情報|じょうほう}を たしかめた {日|ひ}",
+        "precision": "{場所|ばしょ}の せいかくさ",
+        "unknown": "わからない",
+        "address_label": "{住所|じゅうしょ}",
+        "contact_label": "れんらく",
+        "city_select": "{市|し}や {町|まち}",
+        "demo_caption": "れんしゅう{用|よう}の {画面|がめん}です。サロンなどと {地区|ちく}は うその データです。",
+        "synthetic_caption": "{what}は うその データです。",
+        "town_points": "{人|ひと}の {数|かず}は {町|まち}の まんなかに いると して {数|かぞ}えて います。",
+        "data_as_of": "いつの データか",
+        "as_of_population": "{人|ひと}の {数|かず}：{date}",
+        "as_of_boundary": "さかい：{date}",
+        "as_of_facilities": "たてもの：{date}",
+        "no_data": "データが まだ ありません。",
+        "about_title": "{city}の「つどいマップ」って なに？",
+        "about_intro": "{city}で だれでも {行|い}ける **あつまる {場所|ばしょ}** を、{地図|ちず}と リストで さがせます。"
+                       "{近|ちか}くの {場所|ばしょ}や、{行|い}きたい {曜日|ようび}の {集|あつ}まりを さがして ください。",
+        "about_how_filters": "**「えらぶ」** で、しゅるいや {曜日|ようび}や {地区|ちく}を えらべます。",
+        "about_how_details": "{地図|ちず}の {点|てん}や リストを おすと、**いつ・どこ・れんらく** が {出|で}ます。"
+                             "{電話|でんわ}{番号|ばんごう}を おすと、スマートフォンで {電話|でんわ}が できます。",
+        "about_how_csv": "リストを {保存|ほぞん}して、Excel などで {見|み}られます。",
+        "about_how_language": "ページの {上|うえ}で、ふつうの {日本語|にほんご}と {英語|えいご}（English）にも かえられます。",
+        "contacts_title": "{行|い}きたい とき・ききたい とき",
+        "contacts_places": "{行|い}きたい ときは、それぞれの {場所|ばしょ}の **れんらく{先|さき}** に きいて ください。"
+                           "{日|ひ}にちは かわる ことが あります。",
+        "contacts_own": "この ページに ついて きく ところ：{contact}",
+        "contacts_default": "この ページの まちがいや、あたらしい {場所|ばしょ}の ことは、{city}の {高齢者|こうれいしゃ}の {係|かかり}か、"
+                            "{city}の {社会福祉協議会|しゃかいふくしきょうぎかい}に きいて ください。",
+        "contacts_care": "からだの ことや {介護|かいご}の ことは、**{地域包括支援|ちいきほうかつしえん}センター** に きいて ください。",
+        "notes_title": "この ページの {情報|じょうほう}に ついて",
+        "notes_public": "のせて いいと わかった {場所|ばしょ}と {情報|じょうほう}だけを のせて います。",
+        "notes_demo": "**この {画面|がめん}は れんしゅう{用|よう}です。** {地区|ちく}は うその {地区|ちく}です。",
+        "notes_synthetic": "{what}は うその データで、ほんとうには ありません。",
+        "notes_facilities": "たてものの {情報|じょうほう}の {日|ひ}：{date}",
+        "notes_population": "{人|ひと}の {数|かず}の {日|ひ}：{date}",
+        "notes_boundary": "さかいの {日|ひ}：{date}",
+        "attribution_note": "データを {出|だ}した ところが きめた {書|か}きかたの ままです。",
+        "staff_title": "{市役所|しやくしょ}などで {働|はたら}く {人|ひと}へ",
+        "staff_body": "{働|はたら}く {人|ひと}は ログインすると、{地区|ちく}ごとの しらべた {結果|けっか}や {会議|かいぎ}の {画面|がめん}を {使|つか}えます。",
+        "footer_sources": "どこの データか：{sources}",
+        "footer_none": "どこの データか：なし",
+        "footer_synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
+    },
+    "en": {
+        "app_title": "Tsudoi community places map",
+        "menu": "Menu",
+        "page_map": "Community places map",
+        "page_about": "About this map",
+        "page_not_public": "Not published on this site",
+        "not_public_body": "This page is for city and social welfare council staff. It is not on the public site.",
+        "not_public_hint": "Find salons and community groups on the map.",
+        "open_map": "Open the map",
+        "search_label": "Search by name, reading or address",
+        "search_placeholder": "Names are in Japanese (kana works)",
+        "filters_button": "Filters",
+        "layers_button": "Map display",
+        "filter_category": "Type",
+        "all_areas": "All areas",
+        "frequency": "How often",
+        "freq_all": "All",
+        "freq_weekly": "Every week",
+        "freq_monthly": "At least once a month",
+        "activities": "Activities",
+        "show_results": "Show results ({n})",
+        "count": "Places: {n}",
+        "narrowed": " (filters on: {n})",
+        "empty_results": "No places match. Remove some filters.",
+        "basemap_label": "Background map",
+        "basemap_gsi_pale": "GSI map (pale)",
+        "basemap_gsi_std": "GSI map (standard)",
+        "basemap_none": "No background map (offline)",
+        "choose": "Choose",
+        "show_towns": "Neighbourhood boundaries and names",
+        "rings": "Show walking-distance circles",
+        "ring_m": "Circle radius (m)",
+        "tiles_failed": "The background map cannot load (no internet connection?), so the map is shown without it.",
+        "details_hint": "Choose a point on the map or a place in the list below to see its details.",
+        "sample_place": "Note: this place is a fictional sample for the demo.",
+        "same_spot": "Other places at the same spot ({n}):",
+        "more": "Show more ({n} left)",
+        "csv_button": "Save the list as CSV (for Excel)",
+        "csv_file": "community_places.csv",
+        "next": "Next: {date}",
+        "today": "today",
+        "tomorrow": "tomorrow",
+        "ask_schedule": "Ask the contact for the schedule",
+        "status": "Status",
+        "frequency_label": "How often",
+        "building": "Building",
+        "operator": "Run by",
+        "venue": "Kind of venue",
+        "capacity": "Capacity",
+        "people": "{n} people",
+        "verified": "Information checked on",
+        "precision": "Location accuracy",
+        "unknown": "Unknown",
+        "address_label": "Address",
+        "contact_label": "Contact",
+        "city_select": "City",
+        "demo_caption": "Demo: facilities and population are real data; the areas and the salons and groups are fictional samples.",
+        "synthetic_caption": "{what}: fictional sample data.",
+        "town_points": "Location accuracy: each neighbourhood is one point, so its people are counted at that point.",
+        "data_as_of": "Data as of",
+        "as_of_population": "Population: {date}",
+        "as_of_boundary": "Boundaries: {date}",
+        "as_of_facilities": "Facilities: {date}",
+        "no_data": "There is no data yet.",
+        "about_title": "What is the Tsudoi map of {city}?",
+        "about_intro": "This page shows **social salons, community groups, exercise groups, dementia cafés** and other places "
+                       "in {city} that anyone can join, on a map and in a list. Use it to find a place within walking "
+                       "distance or a group that meets on the day you like.",
+        "about_how_filters": "**Filters** lets you choose the type, day of the week, area and more. "
+                             "\"Show results\" takes you back to the map and the list.",
+        "about_how_details": "Tap a point on the map or a place in the list to see **when, where and whom to contact**. "
+                             "Tap a phone number to call from a smartphone.",
+        "about_how_csv": "\"Save the list as CSV\" saves the list for a spreadsheet such as Excel.",
+        "about_how_language": "The switch at the top of the page shows this page in Japanese or in easy Japanese.",
+        "contacts_title": "To join or to ask",
+        "contacts_places": "To join, or to check days and what happens, please ask each place's **contact**. "
+                           "Days and times may change.",
+        "contacts_own": "About this page, or to add a new place: {contact}",
+        "contacts_default": "To report a mistake on this page or to add a new place, please contact the older people's "
+                            "welfare office of {city} or the {city} social welfare council (life support coordinators).",
+        "contacts_care": "For health or care questions, please ask the **community support center for older people** "
+                         "of your area.",
+        "notes_title": "About the information on this page",
+        "notes_public": "Only places and information confirmed as public are shown.",
+        "notes_demo": "**This {city} page is a demo.** Its areas are provisional, made for the demo.",
+        "notes_synthetic": "{what}: fictional samples that do not exist.",
+        "notes_facilities": "Facility information as of: {date}",
+        "notes_population": "Population as of: {date}",
+        "notes_boundary": "Area boundaries as of: {date}",
+        "attribution_note": "The attribution below is in Japanese, worded as the data publishers require.",
+        "staff_title": "For city and social welfare council staff",
+        "staff_body": "Tsudoi is also a tool for life support coordinators and their councils. After logging in, staff "
+                      "see walking coverage of each area, needs survey results (small groups hidden) and slides "
+                      "for council meetings. Staff pages are in Japanese.",
+        "footer_sources": "Sources: {sources} (processed).",
+        "footer_none": "Sources: none.",
+        "footer_synthetic": "{what}: fictional samples for the demo.",
+    },
+}
+for _lang in LANGUAGES:
+    _clash = set(STRINGS[_lang]) & set(_PAGE_STRINGS[_lang])
+    if _clash:
+        raise AssertionError(f"page strings reuse keys of the offline map: {sorted(_clash)}")
+    STRINGS[_lang].update(_PAGE_STRINGS[_lang])
+
+#: The place finder's fixed vocabularies, like CATEGORY_NAMES (ids in dashboard.vocab; data stays as written).
+ACTIVITY_NAMES: dict[str, dict[str, str]] = {
+    "ja": {a: a for a in vocab.ACTIVITIES},
+    "easy": {"体操（運動）": "{体操|たいそう}", "会食": "いっしょに {食|た}べる", "茶話会": "お{茶|ちゃ}と おしゃべり",
+             "認知症予防": "{認知症|にんちしょう}の {予防|よぼう}", "趣味活動": "{趣味|しゅみ}", "農作業": "{畑|はたけ}しごと",
+             "生涯学習": "まなぶ こと", "ボランティア活動": "ボランティア", "就労的活動": "はたらく こと",
+             "多世代交流": "こどもから お{年寄|としよ}りまで", "その他": "そのほか"},
+    "en": {"体操（運動）": "Exercise", "会食": "Shared meals", "茶話会": "Tea and talk", "認知症予防": "Dementia prevention",
+           "趣味活動": "Hobbies", "農作業": "Gardening and farming", "生涯学習": "Learning", "ボランティア活動": "Volunteering",
+           "就労的活動": "Work-like activities", "多世代交流": "All generations together", "その他": "Other"},
+}
+#: Values of a place's 頻度, 状態 and 位置の精度 (ids as in dashboard.vocab).
+FREQUENCY_NAMES: dict[str, dict[str, str]] = {
+    "ja": dict(vocab.FREQUENCY_CLASSES),
+    "easy": {"weekly": "1{週間|しゅうかん}に 1{回|かい}より {多|おお}い", "monthly": "1か{月|げつ}に 1〜3{回|かい}",
+             "less": "1か{月|げつ}に 1{回|かい}より {少|すく}ない", "unknown": "わからない"},
+    "en": {"weekly": "Weekly or more", "monthly": "1–3 times a month", "less": "Less than once a month", "unknown": "Unknown"},
+}
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "ja": dict(vocab.STATUSES),
+    "easy": {"active": "ひらいて います", "paused": "いまは お{休|やす}み", "closed": "おわりました"},
+    "en": {"active": "Active", "paused": "Paused for now", "closed": "Closed"},
+}
+PRECISION_NAMES: dict[str, dict[str, str]] = {
+    "ja": dict(vocab.LOCATION_PRECISIONS),
+    "easy": {"surveyed": "{地図|ちず}で たしかめた", "address": "{住所|じゅうしょ}から", "town": "{町|まち}の まんなか",
+             "manual": "{手|て}で {入|い}れた"},
+    "en": {"surveyed": "Checked on a map", "address": "From the address", "town": "Centre of the neighbourhood",
+           "manual": "Entered by hand"},
+}
+#: What a city marks as synthetic (the city fact ``synthetic``); other words are data, shown as written.
+SYNTHETIC_NAMES: dict[str, dict[str, str]] = {
+    "ja": {},
+    "easy": {"サロン・通いの場": "サロンなどの あつまる {場所|ばしょ}", "ニーズ調査": "アンケート", "人口": "{人|ひと}の {数|かず}",
+             "圏域": "{地区|ちく}"},
+    "en": {"サロン・通いの場": "Salons and community groups", "ニーズ調査": "The needs survey", "人口": "Population",
+           "圏域": "Areas"},
+}
+#: Short source names for the footer (keys of dashboard.sources.SOURCES); the full attribution stays as
+#: the publishers word it.
+SOURCE_NAMES: dict[str, dict[str, str]] = {
+    "ja": {},
+    "easy": {},
+    "en": {"estat_small_area": "e-Stat census small-area boundaries (Statistics Bureau of Japan)",
+           "estat_mesh": "e-Stat grid-square population statistics (Statistics Bureau of Japan)",
+           "n03": "National Land Numerical Information (MLIT)",
+           "gsi": "GSI designated evacuation sites and shelters",
+           "mhlw": "MHLW long-term care service information",
+           "geolonia": "Geolonia address data (CC BY 4.0)",
+           "juki": "MIC resident register population"},
+}
+
+
+def name_in(names: dict[str, dict[str, str]], value: str, lang: str) -> str:
+    """``value`` from one of the tables above in ``lang``; a value the table does not know is data,
+    returned as it is."""
+    return names[lang].get(value, value)
+
+
+def list_in(names: dict[str, dict[str, str]], value: str, lang: str) -> str:
+    """``体操（運動）、会食``-style lists: each known part translated, the others kept."""
+    parts = [p.strip() for p in re.split(r"[・、,]", value or "") if p.strip()]
+    if not parts or lang == "ja":
+        return value or ""
+    return (", " if lang == "en" else "・").join(names[lang].get(p, p) for p in parts)
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def date_words(day, lang: str, *, year: bool = True) -> str:
+    """A date for people: 「2026年12月4日（金）」, 「2026/12/4（{金|きん}）」, "Fri 4 Dec 2026"."""
+    weekday = WEEKDAY_NAMES[lang][_WEEKDAY_CODES[day.weekday()]]
+    if lang == "en":
+        return f"{weekday} {day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+    if lang == "easy":
+        return (f"{day.year}/" if year else "") + f"{day.month}/{day.day}（{weekday}）"
+    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日（{weekday}）"
+
+
+def display(key: str, lang: str, **fields) -> str:
+    """The string ``key`` as a page shows it where ruby cannot be set (widget labels, Markdown):
+    やさしい日本語 with its ふりがな in brackets (:func:`with_readings`), then ``fields`` inserted as
+    they are — so a field (a city or place name) is never read as ruby markup."""
+    if lang not in STRINGS:
+        raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+    value = with_readings(STRINGS[lang][key])
+    for name, field in fields.items():
+        value = value.replace("{" + name + "}", str(field))
+    return value
