@@ -19,6 +19,7 @@ from dashboard.settings import database_url
 from dashboard.store import reads
 from dashboard.store.engine import open_store
 from dashboard import cli_scenario  # scenario critical|run (将来を考える)
+from dashboard import cli_prefecture  # prefecture overview (県内の状況)
 
 #: A file with a systematic mistake can produce thousands of problems; show the first ones.
 MAX_PROBLEMS_SHOWN = 50
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.register(sub, user)  # snapshot create|list|diff; user disable|passwd|list
     cli_db.register(sub)  # db upgrade; db copy --from URL --to URL
     cli_scenario.register(sub)  # scenario critical|run
+    cli_prefecture.register(sub)  # prefecture overview
     return parser
 
 
