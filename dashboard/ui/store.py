@@ -124,3 +124,16 @@ def _change_authors(url: str, code: str, rev: int):
 
 def change_authors(code: str) -> list[str]:
     return _change_authors(database_url(), code, current_revision())
+
+
+@st.cache_data(show_spinner=False)
+def _prefecture(url: str, rev: int, prefecture_code: int, internal_codes: tuple[str, ...] | None):
+    from dashboard.services.prefecture import overview
+
+    return overview(_engine(url), prefecture_code, internal_codes=internal_codes)
+
+
+def prefecture_overview(prefecture_code: int, internal_codes: tuple[str, ...] | None):
+    """Every municipality of the prefecture side by side (:func:`dashboard.services.prefecture.overview`),
+    cached per store revision and per set of cities whose internal places may count (None = all)."""
+    return _prefecture(database_url(), current_revision(), prefecture_code, internal_codes)
