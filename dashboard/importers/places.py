@@ -38,8 +38,11 @@ MAPPING_TARGETS = TEMPLATE_COLUMNS + IMPORT_ONLY_COLUMNS
 
 #: Header synonyms (NFKC-normalised, case-insensitive) → field. Covers 自治体標準ODS v1 and 正式版,
 #: the MHLW 介護サービス CSV and English keys of city portals.
+#: 「No.」「番号」 are not among them: in a 社協's list they number the rows from 1, so two lists would
+#: name different places by the same id and the second import would overwrite the first's places.
+#: Without an ID column a place's id is derived from its name, address and point (:func:`_stable_id`).
 HEADER_SYNONYMS = {
-    "id": "id", "no": "id", "no.": "id", "番号": "id",
+    "id": "id",
     "名称": "name", "施設名": "name", "事業所名": "name", "団体名": "name", "name": "name",
     "名称_カナ": "name_kana", "名称カナ": "name_kana", "ふりがな": "name_kana", "フリガナ": "name_kana",
     "事業所名カナ": "name_kana", "kana": "name_kana", "name_kana": "name_kana",

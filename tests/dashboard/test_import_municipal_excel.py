@@ -166,3 +166,25 @@ def test_the_same_list_saved_as_cp932_csv_imports_the_same(demo_db_copy, tmp_pat
         got = dict(db.execute("select name, schedule_text from places where import_batch_id = "
                               "(select max(id) from import_batches)").fetchall())
     assert got == {name: expected[3] for name, expected in EXPECTED.items()}
+
+
+def test_two_lists_numbered_from_one_do_not_overwrite_each_other(demo_db_copy, tmp_path):
+    # A salon list and an exercise list, each with a 「No.」 column counting its rows from 1: the numbers
+    # are row numbers, not ids, so after both imports all four places exist (2 + 2 new, none changed).
+    salons = tmp_path / "サロン一覧.csv"
+    salons.write_text("No.,サロン名,緯度,経度\n1,中央ひだまりサロン,35.8270,139.6800\n"
+                      "2,北町ふれあいサロン,35.8300,139.6780\n", encoding="utf-8")
+    exercise = tmp_path / "体操一覧.csv"
+    exercise.write_text("No.,グループ名,緯度,経度\n1,錦町いきいき体操,35.8230,139.6760\n"
+                        "2,塚越元気体操,35.8210,139.6830\n", encoding="utf-8")
+    places_before, _ = store_state(demo_db_copy)
+    first = run("import", "places", str(salons), "--category", "サロン", db=demo_db_copy)
+    second = run("import", "places", str(exercise), "--category", "通いの場（体操）", db=demo_db_copy)
+    assert first.returncode == 0 and second.returncode == 0, (first.stderr, second.stderr)
+    assert "新規 2 / 変更 0" in first.stdout and "新規 2 / 変更 0" in second.stdout
+    assert "No." in second.stdout  # listed among the columns that were not imported
+    places_after, _ = store_state(demo_db_copy)
+    assert places_after == places_before + 4
+    with sqlite3.connect(demo_db_copy) as db:
+        names = {r[0] for r in db.execute("select name from places")}
+    assert {"中央ひだまりサロン", "北町ふれあいサロン", "錦町いきいき体操", "塚越元気体操"} <= names
