@@ -23,6 +23,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("../pages/map.py", "資源マップ", "map", ":material/map:", True),
     PageSpec("../pages/coverage.py", "圏域カバー状況", "coverage", ":material/radar:", False),
+    PageSpec("../pages/prefecture.py", "県内の状況", "prefecture", ":material/travel_explore:", False),
     PageSpec("../pages/survey.py", "ニーズ調査", "survey", ":material/bar_chart:", False),
     PageSpec("../pages/council.py", "会議モード", "council", ":material/co_present:", False),
     PageSpec("../pages/records.py", "活動記録", "records", ":material/edit_note:", False),
@@ -32,7 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 #: URL paths of coordinator-only pages (present and planned). An anonymous visitor who opens any of
 #: them gets the login page at that URL, never the content and never a silent redirect.
-INTERNAL_PATHS = ("coverage", "survey", "council", "records", "data", "setup")
+INTERNAL_PATHS = ("coverage", "prefecture", "survey", "council", "records", "data", "setup")
 LOGIN = PageSpec("../pages/login.py", "ログイン", "login", ":material/login:", True)
 #: The public site (TSUDOI_MODE=public) has no login: internal URLs and /login get this page instead.
 NOT_PUBLIC = PageSpec("../pages/not_public.py", "このサイトでは公開していません", "not-public", ":material/block:", True)

@@ -1,0 +1,123 @@
+"""県内の状況: the choropleth of every municipality, the side-by-side table, its CSV and the sources.
+
+Whose internal places count is decided here, on the server, from the login (never from the browser):
+an admin's every city, a coordinator's allowed cities (:func:`dashboard.services.users.allowed_cities`:
+one city when limited with ``user add --municipality``, else all).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports
+from dashboard.maps.prefecture_map import INDICATOR_NAMES, INDICATORS, build_prefecture_map
+from dashboard.maps.resource_map import BASEMAPS
+from dashboard.services import prefecture
+from dashboard.ui import session
+from dashboard.ui.map_view import show_map
+from dashboard.ui.resource_map import BASEMAP_KEY, basemap_choice
+from dashboard.ui.store import engine, prefecture_overview, read
+from dashboard.ui.text import md_escape
+
+_INDICATOR_KEY = "tsudoi_prefecture_indicator"
+_BASEMAP_WIDGET = "tsudoi_prefecture_basemap"
+
+
+def internal_codes() -> tuple[str, ...] | None:
+    """The cities whose internal places may count for this visitor (None: every city, for an admin).
+    A resident never reaches this page (it is not in their navigation); if called, nothing is internal."""
+    from dashboard.services.users import allowed_cities
+
+    user = session.current_user()
+    if user is None:
+        return ()
+    if user.role == "admin":
+        return None
+    known = read("municipalities")["code"].tolist()
+    return tuple(allowed_cities(engine(), user.name, user.role, known))
+
+
+def load(prefecture_code: int) -> prefecture.Overview:
+    return prefecture_overview(prefecture_code, internal_codes())
+
+
+def controls() -> tuple[str, str]:
+    """The indicator and the basemap (remembered for the session like the other maps' basemap)."""
+    left, right = st.columns([3, 2])
+    with left:
+        indicator = st.radio("色分けする指標", list(INDICATOR_NAMES), format_func=INDICATOR_NAMES.get, horizontal=True,
+                             key=_INDICATOR_KEY,
+                             help="「1,000人あたりの場」と「徒歩カバー率」は、このストアに登録した市町村だけに色が付きます。")
+    with right:
+        if st.session_state.get(_BASEMAP_WIDGET) != basemap_choice():
+            st.session_state[_BASEMAP_WIDGET] = basemap_choice()
+        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET,
+                               on_change=_remember_basemap)
+    return indicator, basemap
+
+
+def _remember_basemap() -> None:
+    st.session_state[BASEMAP_KEY] = st.session_state[_BASEMAP_WIDGET]
+
+
+@st.fragment
+def prefecture_map(overview: prefecture.Overview, indicator: str, basemap: str) -> None:
+    """The choropleth; hovering a municipality shows its figures (the map returns nothing we use)."""
+    fmap = build_prefecture_map(overview.shapes, overview.table, indicator, basemap=basemap,
+                                distance_m=overview.query.distance_m)
+    show_map(fmap, key="tsudoi_prefecture_map", height=620)
+
+
+def display_table(overview: prefecture.Overview) -> pd.DataFrame:
+    """The overview with Japanese headers, shares in %, numbers kept numeric (the table sorts by value)."""
+    table = overview.table
+    distance = overview.query.distance_m
+    basis = table["places_basis"].map({prefecture.BASIS_ALL: "すべての場", prefecture.BASIS_PUBLIC: "公開の場のみ"})
+    return pd.DataFrame({
+        "市町村コード": table["code"],
+        "市町村": table["name"],
+        "総人口（人）": table["population"],
+        "65歳以上（人）": table["aged65"],
+        "65歳以上割合（%）": table["aged65_share"] * 100,
+        "登録": table["loaded"].map({True: "登録済み", False: "未登録"}),
+        "集いの場（か所）": table["places"],
+        "65歳以上1,000人あたりの場（か所）": table["places_per_1000_65"],
+        f"徒歩{distance:,} m圏の65歳以上（%）": table["coverage_share"] * 100,
+        "登録人口の65歳以上（人）": table["loaded_aged65"].round(0),
+        "数えた場": basis.fillna(""),
+    })
+
+
+def side_by_side(overview: prefecture.Overview) -> None:
+    """Loaded cities first (the comparison asked for), then the table of every municipality, and its CSV."""
+    shown = display_table(overview)
+    percent = {c: st.column_config.NumberColumn(format="%.1f%%") for c in shown.columns if c.endswith("（%）")}
+    config = {**percent,
+              "総人口（人）": st.column_config.NumberColumn(format="localized"),
+              "65歳以上（人）": st.column_config.NumberColumn(format="localized"),
+              "登録人口の65歳以上（人）": st.column_config.NumberColumn(format="localized"),
+              "65歳以上1,000人あたりの場（か所）": st.column_config.NumberColumn(format="%.2f")}
+    loaded = shown[shown["登録"] == "登録済み"]
+    if len(loaded):
+        st.subheader("登録した市町村の比較", anchor=False)
+        st.dataframe(loaded, hide_index=True, width="stretch", column_config=config, key="tsudoi_prefecture_loaded")
+    st.subheader(f"{md_escape(overview.prefecture)}の全{len(shown)}市町村", anchor=False)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key="tsudoi_prefecture_all")
+    st.download_button("この表をCSVで保存（Excel用）", exports.csv_bytes(shown),
+                       file_name=f"{overview.prefecture}_県内の状況.csv", mime="text/csv")
+
+
+def notes(overview: prefecture.Overview) -> None:
+    """What was counted, which 65+ each figure divides by, whose places count, and the sources."""
+    query = overview.query
+    names = read("municipalities").set_index("code")["name"].to_dict()
+    own = "、".join(f"{md_escape(names.get(c, c))}：{md_escape(d)}" for c, d in overview.population_as_of.items())
+    st.caption(f"集いの場：{'・'.join(query.categories)}（活動中、頻度は問わない。圏域カバー状況の初期設定と同じ）。"
+               f"徒歩カバー率は直線{query.distance_m:,} m以内に集いの場がある65歳以上の割合です。")
+    st.caption("65歳以上割合・65歳以上人口は住民基本台帳（2022年1月1日）。1,000人あたりの場とカバー率は、"
+               "各市町村が登録した人口（圏域カバー状況と同じ分母）で計算しています"
+               + (f"（{own}）。" if own else "。"))
+    if (overview.table["places_basis"] == prefecture.BASIS_PUBLIC).any():
+        st.caption("担当外の市町村は、公開している場だけで数えています（「数えた場」の列）。")
+    st.caption("出典：" + "／".join(prefecture.SOURCE_LINES))
