@@ -229,7 +229,7 @@ def with_city_figures(table: pd.DataFrame, figures: dict[str, dict]) -> pd.DataF
     out = table.merge(extra, left_on="code", right_index=True, how="left")
     out["loaded"] = out["code"].isin(list(figures))
     out["places"] = out["places"].astype("Int64")
-    out["places_basis"] = out["places_basis"].fillna("")
+    out["places_basis"] = [b if isinstance(b, str) else "" for b in out["places_basis"]]  # NaN-free text
     return out[list(COLUMNS)].reset_index(drop=True)
 
 
