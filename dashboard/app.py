@@ -36,17 +36,19 @@ _FAVICON = Path(__file__).parent / "static" / "favicon.png"
 def _page_run() -> None:
     # Imported here, not above: serving the app (the `app` import below) needs none of them, and their
     # st.cache_* decorators would log "No runtime found" when imported before the server has started.
-    from dashboard.ui import login, navigation, session, shell
+    from dashboard.ui import language, login, navigation, session, shell
 
     # A local favicon: a :material/…: icon would be fetched from Google's servers, which LGWAN blocks.
     st.set_page_config(page_title="つどいマップ", page_icon=str(_FAVICON), layout="wide")
     with errors.store_boundary():  # a store error is a retry message, never a traceback
         if public_mode.requested():  # TSUDOI_MODE=public: the published copy, public pages, no login
-            _public_page_run(navigation, shell)
+            _public_page_run(navigation, shell, language)
             return
         session.resolve()  # who is logged in, decided from the store on every run
         login.adopt_sso_user()  # only does something when OIDC is configured in secrets (off by default)
-        page = st.navigation(navigation.pages_for(session.current_user()))
+        lang = language.resolve(resident=session.current_user() is None)  # coordinators: always ja
+        _title(lang)
+        page = st.navigation(navigation.pages_for(session.current_user(), lang=lang))
         shell.sidebar()
         with st.sidebar:
             session.sync_cookie()  # the hidden frame that stores or deletes the login cookie
@@ -55,14 +57,24 @@ def _page_run() -> None:
             shell.footer()
 
 
-def _public_page_run(navigation, shell) -> None:
+def _title(lang: str) -> None:
+    """The browser tab's title in the resident's language (called again after the language is known)."""
+    if lang != "ja":
+        from dashboard import i18n
+
+        st.set_page_config(page_title=i18n.display("app_title", lang))
+
+
+def _public_page_run(navigation, shell, language) -> None:
     """The public site: every store access goes to the published copy (read-only), or nothing is shown."""
     try:
         public_mode.prepare()
     except public_mode.PublicModeError as error:
         st.error(str(error))
         st.stop()
-    page = st.navigation(navigation.pages_for(None, public_site=True))
+    lang = language.resolve(resident=True)
+    _title(lang)
+    page = st.navigation(navigation.pages_for(None, public_site=True, lang=lang))
     shell.sidebar()
     page.run()
     shell.footer()

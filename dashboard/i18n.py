@@ -679,7 +679,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "staff_body": "Tsudoi is also a tool for life support coordinators and their councils. After logging in, staff "
                       "see walking coverage of each area, needs survey results (small groups hidden) and slides "
                       "for council meetings. Staff pages are in Japanese.",
-        "footer_sources": "Sources: {sources} (processed).",
+        "footer_sources": "Sources (processed by us): {sources}.",
         "footer_none": "Sources: none.",
         "footer_synthetic": "{what}: fictional samples for the demo.",
     },
@@ -762,12 +762,12 @@ _WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def date_words(day, lang: str, *, year: bool = True) -> str:
-    """A date for people: 「2026年12月4日（金）」, 「2026/12/4（{金|きん}）」, "Fri 4 Dec 2026"."""
+    """A date for people: 「2026年12月4日（金）」, 「2026/12/4 {金曜日|きんようび}」, "Fri 4 Dec 2026"."""
     weekday = WEEKDAY_NAMES[lang][_WEEKDAY_CODES[day.weekday()]]
     if lang == "en":
         return f"{weekday} {day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
     if lang == "easy":
-        return (f"{day.year}/" if year else "") + f"{day.month}/{day.day}（{weekday}）"
+        return (f"{day.year}/" if year else "") + f"{day.month}/{day.day} {_WEEKDAY_LONG_EASY[_WEEKDAY_CODES[day.weekday()]]}"
     return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日（{weekday}）"
 
 

@@ -16,8 +16,13 @@ Usage (dashboard/app.py)::
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 LANG = "ja"
 _FROM = b'<html lang="en">'
+#: ``?lang=`` values of the resident pages (dashboard.ui.language) whose document is not Japanese:
+#: a shared English link is announced as English from the first byte. Nothing else is taken from the URL.
+URL_LANGS = {"en": "en"}
 
 
 class HtmlLangMiddleware:
@@ -28,11 +33,21 @@ class HtmlLangMiddleware:
             raise ValueError(f"lang must be a BCP 47 tag such as 'ja', got {lang!r}")
         self.app = app
         self.replacement = f'<html lang="{lang}">'.encode("ascii")
+        self.by_url = {value: f'<html lang="{tag}">'.encode("ascii") for value, tag in URL_LANGS.items()}
+
+    def _replacement(self, scope) -> bytes:
+        """``<html lang="en">`` for a URL with ``?lang=en``, else the configured language."""
+        try:
+            wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[-1]
+        except ValueError:
+            wanted = ""
+        return self.by_url.get(wanted, self.replacement)
 
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
+        replacement = self._replacement(scope)
         start: dict | None = None
         chunks: list[bytes] = []
 
@@ -52,7 +67,7 @@ class HtmlLangMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = b"".join(chunks).replace(_FROM, self.replacement, 1)
+            body = b"".join(chunks).replace(_FROM, replacement, 1)
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             headers.append((b"content-length", str(len(body)).encode("ascii")))
             await send({**start, "headers": headers})

@@ -3,13 +3,15 @@ ask — then the data sources and, for staff, what the logged-in pages do."""
 
 import streamlit as st
 
-from dashboard.ui import about_view, shell
+from dashboard.ui import about_view, language, shell
 from dashboard.ui.document import resident_page
+from dashboard.ui.language import t
 from dashboard.ui.store import read
 
-resident_page()
+resident_page(language.current())
 st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li {font-size: 1.05rem;}</style>")
-st.title("つどいマップについて")
+language.switch()
+st.title(t("page_about"))
 current = shell.municipality()
 if current is None:
     st.stop()

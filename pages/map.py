@@ -4,10 +4,11 @@ import streamlit as st
 
 from dashboard.places_view import filter_places
 from dashboard.ui import resource_map, session, shell
+from dashboard.ui.language import t
 from dashboard.ui.store import read
 
 resource_map.page_setup()
-st.title("資源マップ")
+st.title(t("page_map"))
 current = shell.municipality()
 if current is None:
     st.stop()

@@ -4,9 +4,11 @@ internal data at all."""
 
 import streamlit as st
 
-st.title("このサイトでは公開していません")
-st.markdown(
-    "このページは、市町村と社会福祉協議会の職員が庁内で使うものです。住民向けの公開サイトにはありません。\n\n"
-    "地域の集いの場・通いの場・サロンは「資源マップ」で探せます。"
-)
-st.page_link("../pages/map.py", label="資源マップを開く")
+from dashboard.ui import language
+from dashboard.ui.document import resident_page
+from dashboard.ui.language import t
+
+resident_page(language.current())
+st.title(t("page_not_public"))
+st.markdown(t("not_public_body") + "\n\n" + t("not_public_hint"))
+st.page_link("../pages/map.py", label=t("open_map"))

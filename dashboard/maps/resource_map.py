@@ -11,7 +11,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from dashboard import vocab
+from dashboard import i18n, vocab
 from dashboard.htmlsafe import escape
 from dashboard.maps.offline import offline_map
 from dashboard.maps.points import CompactPoints, Labels, LayerPanes
@@ -26,6 +26,14 @@ BASEMAPS = {
             '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'),
     "none": ("背景地図なし（オフライン）", None, None),
 }
+#: The i18n key of each basemap's name on the resident pages (OpenStreetMap is a name in every language).
+BASEMAP_KEYS = {"gsi_pale": "basemap_gsi_pale", "gsi_std": "basemap_gsi_std", "osm": None, "none": "basemap_none"}
+
+
+def basemap_name(key: str, lang: str = "ja") -> str:
+    """A basemap's name as the switch shows it (やさしい日本語 with ふりがな in brackets)."""
+    text_key = BASEMAP_KEYS.get(key)
+    return i18n.display(text_key, lang) if text_key else BASEMAPS[key][0]
 RING_DISTANCES_M = (300, 500, 800, 1000)
 #: Above this many places, tooltips are left out of the map data to keep the payload small
 #: (details still open on click). 2,000 covers every municipality's resource list we know of.
@@ -149,7 +157,7 @@ class MetricScale(MacroElement):
 
 def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places: pd.DataFrame,
                        candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None,
-                       focus_area_id: str | None = None, legend: bool = True) -> folium.Map:
+                       focus_area_id: str | None = None, legend: bool = True, lang: str = "ja") -> folium.Map:
     """The map. ``places`` must already be filtered for the viewer (public rows for residents);
     a ``visibility`` column, when present, draws internal places in their distinct style.
 
@@ -157,7 +165,8 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
     to the whole city. Names are drawn under the points and every point takes a tap of
     :data:`TAP_TARGET_PX` across; a tiled basemap that cannot be loaded is reported (:class:`TileWatch`).
     ``legend`` False: the caller draws :func:`legend_items` outside the map (on a phone a legend
-    inside the map hides a third of it).
+    inside the map hides a third of it). ``lang``: the language of tooltips and legend (residents'
+    choice; place names stay as written).
     """
     bounds = areas.total_bounds  # minx, miny, maxx, maxy
     # zoomSnap 0.25: the city (or the chosen area) fills a phone's narrow map instead of a third of it
@@ -199,7 +208,7 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
         rows = [(r.lat, r.lon, 0, f"候補会場：{r.name}") for r in candidates.itertuples()]
         CompactPoints(rows, [CANDIDATE_STYLE], name="candidates", pane=POINT_PANE, tolerance_px=tolerance).add_to(fmap)
     show_labels = len(places) <= LABELS_UP_TO
-    rows = [(r.lat, r.lon, style_index[(r.category, bool(i))], f"{r.name}（{r.category}）")
+    rows = [(r.lat, r.lon, style_index[(r.category, bool(i))], place_label(r.name, r.category, lang))
             for r, i in zip(places.itertuples(), internal)]
     CompactPoints(rows, styles, name="places", show_labels=show_labels, pane=POINT_PANE,
                   tolerance_px=tolerance).add_to(fmap)
@@ -210,15 +219,22 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
                       name="selected", pane=POINT_PANE, tolerance_px=tolerance).add_to(fmap)
 
     if legend:
-        Legend(legend_items(places, options)).add_to(fmap)
+        Legend(legend_items(places, options, lang)).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
 
 
-def legend_items(places: pd.DataFrame, options: MapOptions) -> list[tuple[str, str, bool]]:
-    """``(colour, label, dashed)`` for the categories drawn, internal places and candidate venues."""
+def place_label(name, category: str, lang: str = "ja") -> str:
+    """A marker's tooltip: the name as written and the category in ``lang`` (escaped where drawn)."""
+    said = i18n.with_readings(i18n.category_name(category, lang))
+    return f"{name} ({said})" if lang == "en" else f"{name}（{said}）"
+
+
+def legend_items(places: pd.DataFrame, options: MapOptions, lang: str = "ja") -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` for the categories drawn, internal places and candidate venues.
+    Category names in ``lang``; the coordinators' two extra items exist only in Japanese."""
     present = [c for c in vocab.CATEGORIES if c.id in set(places["category"])]
-    items = [(c.color, c.id, False) for c in present]
+    items = [(c.color, i18n.with_readings(i18n.category_name(c.id, lang)), False) for c in present]
     if "visibility" in places.columns and (places["visibility"] == "internal").any():
         items.append(("#555555", "点線＝内部のみ（住民には非表示）", True))
     if options.show_candidates:

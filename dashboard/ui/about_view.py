@@ -1,13 +1,17 @@
 """つどいマップについて, written for residents of whichever city is selected: what the map is, how to
 use it, whom to ask, and where the data come from. Nothing here names a particular city; every
-city-specific word comes from the store (the city's name and facts, see dashboard.store.reads.meta)."""
+city-specific word comes from the store (the city's name and facts, see dashboard.store.reads.meta).
+Every fixed word comes from dashboard.i18n in the resident's language; the full attribution stays as
+the publishers word it (in Japanese), with a note saying so."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import public_mode, sources
+from dashboard import public_mode, resident_text, sources
 from dashboard.places_view import contact_parts
+from dashboard.ui import language
+from dashboard.ui.language import t
 from dashboard.ui.text import md_escape
 
 #: A city's own contact for questions about the map (free text, e.g. 「蕨市 介護保険課 048-…」),
@@ -22,45 +26,42 @@ def _with_phone_links(text: str) -> str:
 
 def introduction(city: str) -> None:
     name = md_escape(city)
-    st.subheader(f"{name}の「つどいマップ」とは", anchor=False)
-    st.markdown(
-        f"{name}の中で、どなたでも気軽に参加できる **集いの場・通いの場・サロン・認知症カフェ** などを、"
-        "地図と一覧で探せるページです。歩いて行ける近くの場所や、行きたい曜日の集まりを見つけるのにお使いください。")
-    st.markdown(
-        "- **「絞り込み」** で、種別・曜日・地域（圏域）などを選べます。「結果を見る」で地図と一覧に戻ります。\n"
-        "- 地図の点や一覧をタップすると、**日程・場所・連絡先** が出ます。電話番号をタップすると、スマートフォンから"
-        "電話をかけられます。\n"
-        "- 「一覧をCSVで保存」で、表計算ソフト（Excel など）で開ける一覧を保存できます。")
+    st.subheader(t("about_title", city=name), anchor=False)
+    st.markdown(t("about_intro", city=name))
+    st.markdown("\n".join(f"- {t(key)}" for key in ("about_how_filters", "about_how_details", "about_how_csv",
+                                                    "about_how_language")))
 
 
 def contacts(city: str, meta: dict) -> None:
     name = md_escape(city)
-    st.subheader("参加したいとき・お問い合わせ", anchor=False)
-    lines = ["- 参加の申し込みや、日程・内容の確認は、それぞれの場所の **連絡先** へお問い合わせください。"
-             "日程は変わることがあります。"]
+    st.subheader(t("contacts_title"), anchor=False)
+    lines = [f"- {t('contacts_places')}"]
     own = (meta.get(CONTACT_FACT) or "").strip()
-    if own:
-        lines.append(f"- このページの内容や、新しい場所の掲載についてのご相談：{_with_phone_links(own)}")
+    if own:  # the city's own words: data, shown as written
+        lines.append(f"- {t('contacts_own', contact=_with_phone_links(own))}")
     else:
-        lines.append(f"- このページの内容の誤りや、新しい場所の掲載のご相談は、{name}の高齢者福祉の担当窓口、"
-                     f"または{name}の社会福祉協議会（生活支援コーディネーター）へお寄せください。")
-    lines.append("- 体のことや介護のご相談は、お住まいの地域の **地域包括支援センター** へ。")
+        lines.append(f"- {t('contacts_default', city=name)}")
+    lines.append(f"- {t('contacts_care')}")
     st.markdown("\n".join(lines))
 
 
 def data_notes(city: str, meta: dict) -> None:
-    st.subheader("このページの情報について", anchor=False)
-    lines = ["- 載っているのは、公開してよいと確認できた場所と情報だけです。"]
+    lang = language.current()
+    st.subheader(t("notes_title"), anchor=False)
+    lines = [f"- {t('notes_public')}"]
     if meta.get("demo") == "true":
-        lines.append(f"- **この{md_escape(city)}の画面はデモです。** 圏域は「{sources.DEMO_AREA_NOTICE}」です。")
-    synthetic = sources.city_synthetic(meta)
+        lines.append(f"- {t('notes_demo', city=md_escape(city))}")
+    synthetic = resident_text.synthetic(meta, lang)
     if synthetic:
-        lines.append(f"- {md_escape('、'.join(synthetic))}は「{sources.SYNTHETIC_NOTICE}」で、実在しません。")
-    for label, key in (("施設の情報", "facilities_as_of"), ("人口", "population_as_of"), ("地域の境界", "boundary_as_of")):
-        if meta.get(key):
-            lines.append(f"- {label}の時点：{md_escape(meta[key])}")
+        lines.append(f"- {t('notes_synthetic', what=md_escape(('; ' if lang == 'en' else '、').join(synthetic)))}")
+    for key, fact in (("notes_facilities", "facilities_as_of"), ("notes_population", "population_as_of"),
+                      ("notes_boundary", "boundary_as_of")):
+        if meta.get(fact):
+            lines.append(f"- {t(key, date=md_escape(meta[fact]))}")
     st.markdown("\n".join(lines))
-    st.subheader("出典", anchor=False)
+    st.subheader(t("sources"), anchor=False)
+    if lang != "ja":
+        st.caption(t("attribution_note"))
     st.code(sources.city_attribution(meta), language=None, wrap_lines=True)
 
 
@@ -68,8 +69,5 @@ def for_staff() -> None:
     """What the logged-in pages are for. Not on a public site (``TSUDOI_MODE=public``): it has no login."""
     if public_mode.requested():
         return
-    st.subheader("市町村・社会福祉協議会の職員の方へ", anchor=False)
-    st.markdown(
-        "つどいマップは、生活支援体制整備事業の生活支援コーディネーターと協議体のための道具でもあります。"
-        "ログインすると、圏域ごとに歩いて行ける範囲に集いの場があるか（圏域カバー状況）、介護予防・日常生活圏域"
-        "ニーズ調査の結果（少人数の結果は隠して表示）、協議体の会議用の画面（会議モード）などが使えます。")
+    st.subheader(t("staff_title"), anchor=False)
+    st.markdown(t("staff_body"))

@@ -8,6 +8,10 @@ Two layers fix it:
   URL) once ``dashboard/app.py`` passes it to ``st.App(middleware=...)``;
 - :func:`japanese_document` sets the attribute in the browser from any page that calls it (a
   Streamlit session is one document, so it then holds on every page the visitor moves to).
+
+A resident who reads the page in English (``?lang=en``, :mod:`dashboard.ui.language`) gets
+``<html lang="en">`` the same two ways: the middleware reads ``lang`` from the URL it serves, and
+:func:`resident_page` sets the attribute on every run, so switching the language changes it at once.
 """
 
 from __future__ import annotations
@@ -15,19 +19,23 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v2 as components
 
+from dashboard import i18n
 from dashboard.page_lang import LANG
 
+#: ``data.lang`` is one of our own BCP 47 tags (i18n.HTML_LANG), never user text.
 _SCRIPT = f"""
-export default function () {{
-  if (document.documentElement.lang !== "{LANG}") {{ document.documentElement.lang = "{LANG}"; }}
+export default function (component) {{
+  const lang = (component && component.data && component.data.lang) || "{LANG}";
+  if (document.documentElement.lang !== lang) {{ document.documentElement.lang = lang; }}
 }}
 """
 _lang_component = components.component("tsudoi_document_lang", js=_SCRIPT)
 
 
-def japanese_document() -> None:
-    """Mark the page as Japanese (``<html lang="ja">``). Draws nothing."""
-    _lang_component(key="tsudoi_document_lang")
+def japanese_document(lang: str = "ja") -> None:
+    """Mark the page as written in ``lang`` (``ja``, ``easy`` or ``en``; ``<html lang="ja">`` for the
+    first two). Draws nothing."""
+    _lang_component(key="tsudoi_document_lang", data={"lang": i18n.HTML_LANG[lang]})
 
 
 #: Streamlit's unlabelled 「»」 opens the menu (pages, city, login): residents are told so.
@@ -40,7 +48,11 @@ _MENU_LABEL = """<style>
 </style>"""
 
 
-def resident_page() -> None:
-    """What every page residents open starts with: the document language and a labelled menu button."""
-    japanese_document()
+def resident_page(lang: str = "ja") -> None:
+    """What every page residents open starts with: the document language and a labelled menu button
+    (named in ``lang``)."""
+    japanese_document(lang)
     st.html(_MENU_LABEL)
+    if lang != "ja":  # a later rule of the same weight wins; the words are our own (i18n), no quotes
+        menu = i18n.display("menu", lang).replace('"', "")
+        st.html(f'<style>[data-testid="stExpandSidebarButton"]::after {{content: "{menu}";}}</style>')

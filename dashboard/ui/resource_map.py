@@ -18,15 +18,18 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v2 as components
 
-from dashboard import exports, vocab
-from dashboard.maps.resource_map import (BASEMAPS, RING_DISTANCES_M, MapOptions, build_resource_map, legend_items,
-                                         nearest_place_id)
-from dashboard.places_view import (FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, contact_parts, details, is_stale,
-                                   list_rows, resident_table)
+from dashboard import exports, i18n, resident_text, vocab
+from dashboard.htmlsafe import escape
+from dashboard.maps.resource_map import (BASEMAPS, RING_DISTANCES_M, MapOptions, basemap_name, build_resource_map,
+                                         legend_items, nearest_place_id)
+from dashboard.places_view import FREQUENCY_FILTERS, WEEKDAYS, PlaceFilter, contact_parts, details, is_stale
+from dashboard.ui import language
 from dashboard.ui.area_picker import area_select
 from dashboard.ui.document import resident_page
+from dashboard.ui.language import t
 from dashboard.ui.legend import show_legend
 from dashboard.ui.map_view import show_map
+from dashboard.htmlsafe import escape
 from dashboard.ui.text import md_escape
 
 SELECTED_KEY = "tsudoi_selected_place"
@@ -107,9 +110,11 @@ def _tiles_failed() -> None:
 
 
 def page_setup() -> None:
-    """Styles and the document language; call once, before anything else on the page."""
-    resident_page()
+    """Styles, the document language and (for residents) the language switch; call once, before
+    anything else on the page."""
+    resident_page(language.current())
     st.html(_CSS)
+    language.switch()
 
 
 @st.fragment
@@ -119,8 +124,7 @@ def _page_script_and_basemap_notice() -> None:
     _page_component(key="tsudoi_map_page", on_tiles_failed_change=_tiles_failed)
     with st.container(key="tsudoi_basemap_notice"):
         if st.session_state.get(TILES_FAILED_KEY):
-            st.info("背景地図を読み込めないため（インターネット未接続など）、「背景地図なし」で表示しています。",
-                    icon=":material/cloud_off:")
+            st.info(t("tiles_failed"), icon=":material/cloud_off:")
 
 
 def _query_choice(name: str, allowed) -> str | None:
@@ -166,27 +170,32 @@ class Panels:
 
 def toolbar() -> tuple[str, Panels]:
     """The search box, then 「絞り込み」 and 「地図の表示」 side by side: ``(search text, panels)``."""
-    text = st.text_input("名前・ふりがな・住所で検索", key="tsudoi_text", placeholder="例：さろん、北町")
+    text = st.text_input(t("search_label"), key="tsudoi_text", placeholder=t("search_placeholder"))
     with st.container(horizontal=True, gap="small", key="tsudoi_toolbar"):  # side by side on a phone too
-        return text, Panels(st.popover("絞り込み", icon=":material/filter_list:", width="stretch", key="tsudoi_filters"),
-                            st.popover("地図の表示", icon=":material/layers:", width="stretch", key="tsudoi_map_panel"))
+        return text, Panels(st.popover(t("filters_button"), icon=":material/filter_list:", width="stretch",
+                                       key="tsudoi_filters"),
+                            st.popover(t("layers_button"), icon=":material/layers:", width="stretch",
+                                       key="tsudoi_map_panel"))
 
 
 def filter_panel(panels: Panels, text: str, places: pd.DataFrame, areas: pd.DataFrame, *,
                  internal: bool) -> PlaceFilter:
     """The filters in the 「絞り込み」 panel. The area choice is mirrored in the URL (``?area=…``)
     and zooms the map to that area."""
+    lang = language.current()
     with panels.filters:
         present = [c for c in vocab.CATEGORY_IDS if c in set(places["category"])]
-        categories = st.multiselect("種別", present, placeholder="すべて", key="tsudoi_categories", select_all=False)
-        area = area_select(areas, key="tsudoi_map_area", all_label="すべての圏域")
-        frequency = st.radio("開催頻度", list(FREQUENCY_FILTERS), format_func=FREQUENCY_FILTERS.get,
+        categories = st.multiselect(t("filter_category"), present, placeholder=t("all"), key="tsudoi_categories",
+                                    select_all=False, format_func=lambda c: resident_text.category(c, lang))
+        area = area_select(areas, key="tsudoi_map_area", label=t("area"), all_label=t("all_areas"))
+        frequency = st.radio(t("frequency"), list(FREQUENCY_FILTERS), format_func=lambda f: t(f"freq_{f}"),
                              key="tsudoi_frequency", horizontal=True)
-        weekdays = st.multiselect("曜日", list(WEEKDAYS), format_func=WEEKDAYS.get, placeholder="すべて",
-                                  key="tsudoi_weekdays", select_all=False)
-        activities = st.multiselect("活動", vocab.ACTIVITIES, placeholder="すべて", key="tsudoi_activities",
-                                    select_all=False)
-        targets = st.multiselect("対象", vocab.TARGETS, placeholder="すべて", key="tsudoi_targets", select_all=False)
+        weekdays = st.multiselect(t("weekday"), list(WEEKDAYS), format_func=lambda d: _say(i18n.WEEKDAY_NAMES[lang][d]),
+                                  placeholder=t("all"), key="tsudoi_weekdays", select_all=False)
+        activities = st.multiselect(t("activities"), vocab.ACTIVITIES, placeholder=t("all"), key="tsudoi_activities",
+                                    select_all=False, format_func=lambda a: _say(i18n.name_in(i18n.ACTIVITY_NAMES, a, lang)))
+        targets = st.multiselect(t("target"), vocab.TARGETS, placeholder=t("all"), key="tsudoi_targets",
+                                 select_all=False, format_func=lambda g: _say(i18n.name_in(i18n.TARGET_NAMES, g, lang)))
         statuses = ("active",)
         if internal:
             statuses = tuple(st.multiselect("状態", list(vocab.STATUSES), default=["active"],
@@ -202,7 +211,7 @@ def results_button(panels: Panels, count: int) -> None:
     (closes the panel, scrolls to the results), so it costs no rerun."""
     with panels.filters:
         st.html(f'<button type="button" class="tsudoi-show-results" data-testid="tsudoi-show-results">'
-                f"結果を見る（{int(count)}件）</button>")
+                f"{escape(t('show_results', n=int(count)))}</button>")
 
 
 def active_filters(chosen: PlaceFilter, *, internal: bool) -> int:
@@ -232,12 +241,13 @@ def map_options(panels: Panels, *, internal: bool) -> MapOptions:
         # the choice lives in a plain key: Streamlit drops widget state on pages that don't draw the widget
         if st.session_state.get("tsudoi_basemap_widget") != basemap_choice():
             st.session_state["tsudoi_basemap_widget"] = basemap_choice()
-        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], placeholder="選んでください",
-                               key="tsudoi_basemap_widget", on_change=_remember_basemap)
-        show_towns = st.checkbox("町丁目の境界と名前", key="tsudoi_towns")
+        lang = language.current()
+        basemap = st.selectbox(t("basemap_label"), list(BASEMAPS), format_func=lambda k: basemap_name(k, lang),
+                               placeholder=t("choose"), key="tsudoi_basemap_widget", on_change=_remember_basemap)
+        show_towns = st.checkbox(t("show_towns"), key="tsudoi_towns")
         show_candidates = internal and st.checkbox("候補会場（公民館・集会所など）", key="tsudoi_candidates")
-        rings = st.checkbox("徒歩圏の円を表示", key="tsudoi_rings")
-        ring_m = st.select_slider("徒歩圏の半径（m）", RING_DISTANCES_M, value=500, key="tsudoi_ring_m") if rings else None
+        rings = st.checkbox(t("rings"), key="tsudoi_rings")
+        ring_m = st.select_slider(t("ring_m"), RING_DISTANCES_M, value=500, key="tsudoi_ring_m") if rings else None
     return MapOptions(basemap=basemap, show_towns=show_towns, show_candidates=show_candidates, ring_m=ring_m)
 
 
@@ -248,10 +258,10 @@ def notices(shown: pd.DataFrame, chosen: PlaceFilter, *, internal: bool) -> None
     _page_script_and_basemap_notice()
     with st.container(key="tsudoi_results_top"):
         narrowed = active_filters(chosen, internal=internal)
-        st.markdown(f"**{len(shown)} 件**" + (f"（{narrowed}つの条件で絞り込み中）" if narrowed else ""))
+        st.markdown(f"**{t('count', n=len(shown))}**" + (t("narrowed", n=narrowed) if narrowed else ""))
     with st.container(key="tsudoi_empty_notice"):
         if shown.empty:
-            st.warning("条件に合う資源がありません。「絞り込み」の条件を減らしてください。")
+            st.warning(t("empty_results"))
 
 
 # --- map and details ---------------------------------------------------------------------------------
@@ -259,23 +269,37 @@ def notices(shown: pd.DataFrame, chosen: PlaceFilter, *, internal: bool) -> None
 _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
 
 
-def _value_markdown(label: str, value: str) -> str:
+def _say(text: str) -> str:
+    """Our own やさしい日本語 words with their ふりがな in brackets (see dashboard/ui/language.py)."""
+    return i18n.with_readings(text)
+
+
+def _value_markdown(kind: str, value: str) -> str:
     """One detail value as Markdown: user text escaped, phone numbers as tap-to-call links, web
     addresses as links only when they are plain http(s) URLs."""
-    if label.startswith("連絡先"):
+    if kind == resident_text.CONTACT:
         return "".join(f"[{md_escape(piece)}](tel:{digits})" if digits else md_escape(piece)
                        for piece, digits in contact_parts(value))
-    if label == "ホームページ" and _SAFE_URL.match(value):
+    if kind == resident_text.URL and _SAFE_URL.match(value):
         return f"[{md_escape(value)}]({value})"
     return md_escape(value)
+
+
+def _detail_rows(place: dict, *, internal: bool) -> list[tuple[str, str, str]]:
+    """``(kind, label, value)``: the coordinators' full list, or the residents' in their language."""
+    if internal:
+        kinds = {"ホームページ": resident_text.URL}
+        return [(resident_text.CONTACT if label.startswith("連絡先") else kinds.get(label, resident_text.TEXT),
+                 label, value) for label, value in details(place, date.today(), internal=True)]
+    return resident_text.details(place, date.today(), language.current())
 
 
 def _show_details(place: dict, *, internal: bool) -> None:
     st.subheader(md_escape(place["name"]), anchor=False)
     if place.get("is_synthetic"):
-        st.caption("※ この資源はデモ用のサンプル（架空）です。")
-    lines = [f"**{md_escape(label)}**　{_value_markdown(label, value)}"
-             for label, value in details(place, date.today(), internal=internal)]
+        st.caption(t("sample_place"))
+    lines = [f"**{md_escape(label)}**　{_value_markdown(kind, value)}"
+             for kind, label, value in _detail_rows(place, internal=internal)]
     st.markdown("  \n".join(lines))
 
 
@@ -285,12 +309,13 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
     """Map and detail panel; a click on the map reruns only this fragment. ``focus_area_id``
     (the chosen 圏域) zooms the map to it."""
     chosen = selected_place(places)
+    lang = language.current()
     fmap = build_resource_map(areas, towns, places, candidates, options, selected_id=chosen,
-                              focus_area_id=focus_area_id, legend=False)
+                              focus_area_id=focus_area_id, legend=False, lang=lang)
     left, right = st.columns([3, 2])
     with left:
         clicked = show_map(fmap, key="tsudoi_resource_map", height=480)
-        show_legend(legend_items(places, options))
+        show_legend(legend_items(places, options, lang))
     if clicked is not None:
         hit = nearest_place_id(places, *clicked)
         if hit is not None and hit != chosen:
@@ -298,13 +323,13 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
             st.rerun(scope="fragment")
     with right.container(key="tsudoi_details"):
         if chosen is None:
-            st.info("地図の点か、下の一覧から選ぶと、詳しい情報が出ます。")
+            st.info(t("details_hint"))
         else:
             place = places[places["id"] == chosen].iloc[0]
             _show_details(place.to_dict(), internal=internal)
             same_spot = places[(places["lat"] == place["lat"]) & (places["lon"] == place["lon"]) & (places["id"] != chosen)]
             if len(same_spot):
-                st.caption(f"同じ場所の資源がほかに {len(same_spot)} 件あります：")
+                st.caption(t("same_spot", n=len(same_spot)))
                 for other in same_spot.itertuples():
                     if st.button(md_escape(other.name), key=f"tsudoi_same_{other.id}"):
                         select_place(other.id)
@@ -333,20 +358,24 @@ def result_list(places: pd.DataFrame, areas: pd.DataFrame, *, internal: bool) ->
     table with 要確認 and the GeoJSON for QGIS."""
     area_names = dict(zip(areas["area_id"], areas["area_name"]))
     today = date.today()
-    st.subheader("一覧", anchor=False)
-    rows = list_rows(places, today)
+    lang = language.current()
+    st.subheader(t("list"), anchor=False)
+    rows = resident_text.list_rows(places, today, lang)
     key = _list_key(places)
     shown_count = st.session_state.get(f"tsudoi_list_len_{key}", LIST_PAGE)
+    separator, opening, closing = (" · ", " (", ")") if lang == "en" else ("・", "（", "）")
     with st.container(key="tsudoi_rows", gap="small"):
         for row in rows.head(shown_count).itertuples():
-            st.button(f"**{md_escape(row.name)}**  \n{md_escape(row.category)}・{md_escape(row.when)}",
+            reading = f"{opening}{md_escape(row.reading)}{closing}" if row.reading else ""  # how to say the name
+            st.button(f"**{md_escape(row.name)}**{reading}  \n{md_escape(row.category)}{separator}{md_escape(row.when)}",
                       key=f"tsudoi_row_{row.id}", on_click=_pick_row, args=(row.id,), width="stretch")
     if len(rows) > shown_count:
-        if st.button(f"さらに表示（残り {len(rows) - shown_count} 件）", key=f"tsudoi_more_{key}"):
+        if st.button(t("more", n=len(rows) - shown_count), key=f"tsudoi_more_{key}"):
             st.session_state[f"tsudoi_list_len_{key}"] = shown_count + LIST_PAGE
             st.rerun()
-    st.download_button("一覧をCSVで保存（Excel用）", exports.csv_bytes(resident_table(places, area_names, today)),
-                       file_name="集いの場一覧.csv", mime="text/csv", key="tsudoi_dl_csv")
+    table = resident_text.csv_table(places, area_names, today, lang)
+    st.download_button(t("csv_button"), exports.csv_bytes(table), file_name=i18n.text("csv_file", lang),
+                       mime="text/csv", key="tsudoi_dl_csv")
     if internal:
         _coordinator_table(places, area_names, today)
 

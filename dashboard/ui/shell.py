@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import sources
-from dashboard.ui import session
+from dashboard import resident_text, sources
+from dashboard.ui import language, session
 from dashboard.ui.text import md_escape
 from dashboard.ui.store import current_revision, read
 
@@ -56,27 +56,31 @@ def sidebar() -> None:
         if st.session_state.get(_MUNICIPALITY_KEY) not in codes and codes:
             st.session_state[_MUNICIPALITY_KEY] = codes[0]
         if len(known) > 1:
-            st.selectbox("市町村", known["code"], key=_MUNICIPALITY_KEY,
+            st.selectbox(language.t("city_select"), known["code"], key=_MUNICIPALITY_KEY,
                          format_func=lambda c: known.set_index("code").at[c, "name"])
             st.query_params[_CITY_PARAM] = st.session_state[_MUNICIPALITY_KEY]
         current = municipality()
         if current is None:
-            st.warning("データがまだありません。管理者が「まちの設定」で市町村を登録するか、`python -m dashboard demo build` でデモを作ってください。")
+            if language.current() == "ja":
+                st.warning("データがまだありません。管理者が「まちの設定」で市町村を登録するか、`python -m dashboard demo build` でデモを作ってください。")
+            else:
+                st.warning(language.t("no_data"))
             _login_status()
             return
         st.markdown(f"### {md_escape(current[1])}")
         meta = read("meta", current[0])
+        lang = language.current()
         if meta.get("demo") == "true":
-            st.caption(f"デモ：施設と人口は実データ、圏域は「{sources.DEMO_AREA_NOTICE}」、"
-                       f"サロン・通いの場は「{sources.SYNTHETIC_NOTICE}」です。")
+            st.caption(language.t("demo_caption"))
         elif sources.city_synthetic(meta):
-            st.caption(f"{'、'.join(sources.city_synthetic(meta))}は{sources.SYNTHETIC_NOTICE}のデータです。")
+            what = md_escape(("、" if lang != "en" else "; ").join(resident_text.synthetic(meta, lang)))
+            st.caption(language.t("synthetic_caption", what=what))
         if meta.get("towns_kind") == "point":
-            st.caption("位置の精度：町丁目は代表点だけのため、人口はその点にいるものとして数えています。")
-        with st.expander("データの時点"):
-            st.caption(f"人口：{meta.get('population_as_of') or '不明'}")
-            st.caption(f"境界：{meta.get('boundary_as_of') or '不明'}")
-            st.caption(f"施設：{meta.get('facilities_as_of') or '不明'}")
+            st.caption(language.t("town_points"))
+        with st.expander(language.t("data_as_of")):
+            for key, fact in (("as_of_population", "population_as_of"), ("as_of_boundary", "boundary_as_of"),
+                              ("as_of_facilities", "facilities_as_of")):
+                st.caption(language.t(key, date=md_escape(meta.get(fact)) if meta.get(fact) else language.t("unknown")))
             if session.current_user() is not None:  # store bookkeeping is for coordinators, not residents
                 counts = read("counts")
                 st.caption(f"資源 {counts['places']} 件・圏域 {counts['areas']}・町丁目 {counts['towns']}"
@@ -98,4 +102,4 @@ def footer() -> None:
     st.divider()
     current = municipality()
     if current is not None:
-        st.caption(sources.city_footer(read("meta", current[0])))
+        st.caption(md_escape(resident_text.footer(read("meta", current[0]), language.current())))
