@@ -581,7 +581,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "attribution_note": "データを {出|だ}した ところが きめた {書|か}きかたの ままです。",
         "staff_title": "{市役所|しやくしょ}などで {働|はたら}く {人|ひと}へ",
         "staff_body": "{働|はたら}く {人|ひと}は ログインすると、{地区|ちく}ごとの しらべた {結果|けっか}や {会議|かいぎ}の {画面|がめん}を {使|つか}えます。",
-        "footer_sources": "どこの データか：{sources}",
+        "footer_sources": "どこの データか：{sources}。",
         "footer_none": "どこの データか：なし",
         "footer_synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
     },
@@ -700,6 +700,28 @@ ACTIVITY_NAMES: dict[str, dict[str, str]] = {
     "en": {"体操（運動）": "Exercise", "会食": "Shared meals", "茶話会": "Tea and talk", "認知症予防": "Dementia prevention",
            "趣味活動": "Hobbies", "農作業": "Gardening and farming", "生涯学習": "Learning", "ボランティア活動": "Volunteering",
            "就労的活動": "Work-like activities", "多世代交流": "All generations together", "その他": "Other"},
+}
+#: MHLW 通いの場類型化: who runs a place and where it meets (dashboard.vocab.OPERATOR_TYPES, VENUE_TYPES).
+OPERATOR_NAMES: dict[str, dict[str, str]] = {
+    "ja": {o: o for o in vocab.OPERATOR_TYPES},
+    "easy": {"住民個人": "{住|す}んで いる {人|ひと}", "住民団体（自治会・NPO等）": "{町会|ちょうかい}や NPO",
+             "行政（介護予防担当）": "{市役所|しやくしょ}（{介護|かいご}{予防|よぼう}）", "行政（その他）": "{市役所|しやくしょ}",
+             "社会福祉協議会": "{社会福祉協議会|しゃかいふくしきょうぎかい}", "専門職団体": "{専門家|せんもんか}の {会|かい}",
+             "医療機関": "{病院|びょういん}など", "介護関係施設・事業所": "{介護|かいご}の {施設|しせつ}",
+             "民間企業": "{会社|かいしゃ}", "その他": "そのほか"},
+    "en": {"住民個人": "A resident", "住民団体（自治会・NPO等）": "Residents' group (neighbourhood association, NPO)",
+           "行政（介護予防担当）": "City (care prevention)", "行政（その他）": "City", "社会福祉協議会": "Social welfare council",
+           "専門職団体": "Professional association", "医療機関": "Medical institution",
+           "介護関係施設・事業所": "Care facility or provider", "民間企業": "Company", "その他": "Other"},
+}
+VENUE_NAMES: dict[str, dict[str, str]] = {
+    "ja": {v: v for v in vocab.VENUE_TYPES},
+    "easy": {"個人宅・空き家": "{家|いえ}", "公民館・自治会館・集会所": "{公民館|こうみんかん}・{集会所|しゅうかいじょ}",
+             "公園": "{公園|こうえん}", "農園": "{畑|はたけ}", "学校・廃校": "{学校|がっこう}", "医療機関": "{病院|びょういん}など",
+             "介護関係施設・事業所": "{介護|かいご}の {施設|しせつ}", "店舗・空き店舗": "お{店|みせ}", "その他": "そのほか"},
+    "en": {"個人宅・空き家": "A home or empty house", "公民館・自治会館・集会所": "Community hall", "公園": "Park",
+           "農園": "Farm or garden", "学校・廃校": "School", "医療機関": "Medical institution",
+           "介護関係施設・事業所": "Care facility", "店舗・空き店舗": "Shop or empty shop", "その他": "Other"},
 }
 #: Values of a place's 頻度, 状態 and 位置の精度 (ids as in dashboard.vocab).
 FREQUENCY_NAMES: dict[str, dict[str, str]] = {

@@ -105,10 +105,12 @@ def details(place: dict, today: date, lang: str) -> list[tuple[str, str, str]]:
     frequency = text.get("frequency_class") or "unknown"
     rows.append((TEXT, label("frequency_label"), _say(i18n.name_in(i18n.FREQUENCY_NAMES, frequency, lang))))
     for key, kind, name in (("address", TEXT, "address_label"), ("building", TEXT, "building"),
-                            ("contact_public", CONTACT, "contact_label"), ("operator_type", TEXT, "operator"),
-                            ("venue_type", TEXT, "venue")):
+                            ("contact_public", CONTACT, "contact_label")):
         if text.get(key):
             rows.append((kind, label(name), text[key]))
+    for key, names, name in (("operator_type", i18n.OPERATOR_NAMES, "operator"), ("venue_type", i18n.VENUE_NAMES, "venue")):
+        if text.get(key):
+            rows.append((TEXT, label(name), _say(i18n.name_in(names, text[key], lang))))
     if text.get("activities"):
         rows.append((TEXT, label("activities"), _say(i18n.list_in(i18n.ACTIVITY_NAMES, text["activities"], lang))))
     if text.get("target"):

@@ -188,7 +188,7 @@ def filter_panel(panels: Panels, text: str, places: pd.DataFrame, areas: pd.Data
         categories = st.multiselect(t("filter_category"), present, placeholder=t("all"), key="tsudoi_categories",
                                     select_all=False, format_func=lambda c: resident_text.category(c, lang))
         area = area_select(areas, key="tsudoi_map_area", label=t("area"), all_label=t("all_areas"))
-        frequency = st.radio(t("frequency"), list(FREQUENCY_FILTERS), format_func=lambda f: t(f"freq_{f}"),
+        frequency = st.radio(t("frequency"), list(FREQUENCY_FILTERS), format_func=lambda f: i18n.display(f"freq_{f}", lang),
                              key="tsudoi_frequency", horizontal=True)
         weekdays = st.multiselect(t("weekday"), list(WEEKDAYS), format_func=lambda d: _say(i18n.WEEKDAY_NAMES[lang][d]),
                                   placeholder=t("all"), key="tsudoi_weekdays", select_all=False)

@@ -67,7 +67,8 @@ def sidebar() -> None:
                 st.warning(language.t("no_data"))
             _login_status()
             return
-        st.markdown(f"### {md_escape(current[1])}")
+        said = resident_text.place_reading(current[1]) if language.current() != "ja" else ""
+        st.markdown(f"### {md_escape(current[1])}" + (f"（{md_escape(said)}）" if said else ""))  # the name as given, with its reading
         meta = read("meta", current[0])
         lang = language.current()
         if meta.get("demo") == "true":
