@@ -237,7 +237,7 @@ def test_cli_without_out_writes_the_csv_to_standard_output(two_cities, capsys):
 
 # --- the map --------------------------------------------------------------------------------------
 
-def _features(fmap) -> list[dict]:
+def features(fmap) -> list[dict]:
     import folium
 
     layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
@@ -248,9 +248,9 @@ def test_the_map_draws_63_shapes_and_greys_unloaded_cities(engine):
     from dashboard.maps.prefecture_map import NOT_LOADED_COLOR, build_prefecture_map
 
     result = prefecture.overview(engine)
-    share = _features(build_prefecture_map(result.shapes, result.table, "aged65_share"))
+    share = features(build_prefecture_map(result.shapes, result.table, "aged65_share"))
     assert len(share) == 63 and NOT_LOADED_COLOR not in {f["properties"]["color"] for f in share}
-    places = _features(build_prefecture_map(result.shapes, result.table, "places_per_1000_65"))
+    places = features(build_prefecture_map(result.shapes, result.table, "places_per_1000_65"))
     grey = {f["properties"]["code"] for f in places if f["properties"]["color"] == NOT_LOADED_COLOR}
     assert grey == set(result.table["code"]) - {WARABI, NIIZA}
     warabi = next(f["properties"] for f in places if f["properties"]["code"] == WARABI)
