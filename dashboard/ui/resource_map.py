@@ -187,6 +187,9 @@ def filter_panel(panels: Panels, text: str, places: pd.DataFrame, areas: pd.Data
         present = [c for c in vocab.CATEGORY_IDS if c in set(places["category"])]
         categories = st.multiselect(t("filter_category"), present, placeholder=t("all"), key="tsudoi_categories",
                                     select_all=False, format_func=lambda c: resident_text.category(c, lang))
+        if lang != "ja":  # area names as given, with their reading
+            areas = areas.assign(area_name=[n + (f" ({r})" if lang == "en" else f"（{r}）") if r else n
+                                            for n, r in ((n, resident_text.place_reading(n)) for n in areas["area_name"])])
         area = area_select(areas, key="tsudoi_map_area", label=t("area"), all_label=t("all_areas"))
         frequency = st.radio(t("frequency"), list(FREQUENCY_FILTERS), format_func=lambda f: i18n.display(f"freq_{f}", lang),
                              key="tsudoi_frequency", horizontal=True)

@@ -68,7 +68,9 @@ def sidebar() -> None:
             _login_status()
             return
         said = resident_text.place_reading(current[1]) if language.current() != "ja" else ""
-        st.markdown(f"### {md_escape(current[1])}" + (f"（{md_escape(said)}）" if said else ""))  # the name as given, with its reading
+        if said:  # the name as given, with its reading (easy, en)
+            said = f" ({md_escape(said)})" if language.current() == "en" else f"（{md_escape(said)}）"
+        st.markdown(f"### {md_escape(current[1])}{said}")
         meta = read("meta", current[0])
         lang = language.current()
         if meta.get("demo") == "true":
