@@ -16,7 +16,6 @@ from dashboard.maps.resource_map import BASEMAPS
 from dashboard.services import prefecture
 from dashboard.ui import session
 from dashboard.ui.map_view import show_map
-from dashboard.ui.resource_map import BASEMAP_KEY, basemap_choice
 from dashboard.ui.store import engine, prefecture_overview, read
 from dashboard.ui.text import md_escape
 
@@ -43,22 +42,17 @@ def load(prefecture_code: int) -> prefecture.Overview:
 
 
 def controls() -> tuple[str, str]:
-    """The indicator and the basemap (remembered for the session like the other maps' basemap)."""
+    """The indicator and the basemap. 「背景地図なし」 by default: the outlines are the content at this
+    scale, and the page then fetches nothing from outside (LGWAN)."""
     left, right = st.columns([3, 2])
     with left:
         indicator = st.radio("色分けする指標", list(INDICATOR_NAMES), format_func=INDICATOR_NAMES.get, horizontal=True,
                              key=_INDICATOR_KEY,
                              help="「1,000人あたりの場」と「徒歩カバー率」は、このストアに登録した市町村だけに色が付きます。")
     with right:
-        if st.session_state.get(_BASEMAP_WIDGET) != basemap_choice():
-            st.session_state[_BASEMAP_WIDGET] = basemap_choice()
-        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET,
-                               on_change=_remember_basemap)
+        basemap = st.selectbox("背景地図", list(BASEMAPS), index=list(BASEMAPS).index("none"),
+                               format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET)
     return indicator, basemap
-
-
-def _remember_basemap() -> None:
-    st.session_state[BASEMAP_KEY] = st.session_state[_BASEMAP_WIDGET]
 
 
 @st.fragment
