@@ -18,10 +18,6 @@ from dashboard.services.common import StepReport, add_source, set_city_meta
 from dashboard.store import reads, writes
 from dashboard.store.engine import write_session
 
-#: Places are written in chunks of this size so a progress bar can advance (one transaction still).
-CHUNK = 500
-
-
 @dataclass
 class PlacesFile:
     """A read and checked places file, ready to preview or import."""
@@ -71,19 +67,14 @@ def commit(engine: Engine, code: str, places: PlacesFile, *, user: str | None = 
     """Write every record in one transaction (any error: nothing written). ``user`` is recorded as
     the importer (audit log ``<user>（取り込み：<file>）``; the CLI leaves it None → ``import:<file>``)."""
     records = places.parsed.records
-    totals = {"new": 0, "changed": 0, "unchanged": 0}
     changed_by = f"{user}（取り込み：{places.name}）" if user else None
     with write_session(engine) as session:
         batch = writes.add_batch(session, "places", places.name, places.sha256, len(records), places.parsed.encoding,
                                  created_by=user)
-        for start in range(0, len(records), CHUNK):
-            counts = writes.upsert_places(session, records[start:start + CHUNK], municipality_code=code,
-                                          prefecture_code=int(code[:2]), batch_id=batch, source_name=places.name,
-                                          changed_by=changed_by, fields=places.parsed.fields)
-            for key in totals:
-                totals[key] += counts[key]
-            if progress:
-                progress(min(1.0, (start + CHUNK) / max(len(records), 1)))
+        # written in chunks (writes.CHUNK) so that the progress bar advances; one transaction still
+        totals = writes.upsert_places(session, records, municipality_code=code, prefecture_code=int(code[:2]),
+                                      batch_id=batch, source_name=places.name, changed_by=changed_by,
+                                      fields=places.parsed.fields, progress=progress)
         sources = {str(r.get("source") or "") for r in records}
         if any("介護サービス情報公表" in s for s in sources):
             add_source(session, code, "mhlw")

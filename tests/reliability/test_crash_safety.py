@@ -21,15 +21,27 @@ from tests.reliability.conftest import CODE, REPO, python, write_places_csv
 
 pytestmark = pytest.mark.timeout(600)
 
+#: Imports a places file (argv: store, file, municipality code[, hold share]) and says where it is. With a
+#: hold share (0–1) it stops inside the transaction once that share of the rows is written, says
+#: ``holding``, and goes on only when a line arrives on stdin: the test decides how long the transaction
+#: stays open (a 20,000-row import takes ≈ 1 s, too short to kill "in time" or to visit the map during it).
 IMPORT_DRIVER = """
 import sys
 from pathlib import Path
 from dashboard.services import places
 from dashboard.store.engine import open_store
 engine = open_store(f"sqlite:///{sys.argv[1]}")
+hold_at = float(sys.argv[4]) if len(sys.argv) > 4 else None
 parsed = places.read(engine, sys.argv[3], Path(sys.argv[2]), visibility="public")
 print("read", len(parsed.parsed.records), flush=True)
-places.commit(engine, sys.argv[3], parsed, progress=lambda share: print(f"progress {share:.3f}", flush=True))
+def progress(share):
+    global hold_at
+    print(f"progress {share:.3f}", flush=True)
+    if hold_at is not None and share >= hold_at:
+        hold_at = None
+        print("holding", flush=True)
+        sys.stdin.readline()
+places.commit(engine, sys.argv[3], parsed, progress=progress)
 print("committed", flush=True)
 """
 
@@ -87,15 +99,14 @@ def test_sigkill_during_a_20000_row_import_leaves_none_of_it(store_copy, demo_db
     with sqlite3.connect(store_copy) as connection:
         before = connection.execute("SELECT count(*) FROM places").fetchone()[0]
         batches = connection.execute("SELECT count(*) FROM import_batches").fetchone()[0]
-    process = subprocess.Popen([python(), "-c", IMPORT_DRIVER, str(store_copy), str(csv), CODE], cwd=REPO, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([python(), "-c", IMPORT_DRIVER, str(store_copy), str(csv), CODE, str(kill_at)],
+                               cwd=REPO, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
     lines: list[str] = []
     try:
         assert _wait_for(process, "read", lines).split()[1] == "20000"
-        while True:  # kill once the transaction has written at least kill_at of the rows
-            line = _wait_for(process, "progress", lines)
-            if float(line.split()[1]) >= kill_at:
-                break
+        _wait_for(process, "holding", lines)  # inside the transaction, ≥ kill_at of the rows written
+        assert float(lines[-2].split()[1]) >= kill_at
         _kill(process)
     finally:
         if process.poll() is None:

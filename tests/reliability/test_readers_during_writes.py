@@ -23,6 +23,10 @@ from tests.reliability.test_crash_safety import IMPORT_DRIVER
 pytestmark = pytest.mark.timeout(600)
 
 
+#: Visits (of two pages each) made while the import holds its transaction open after its first chunk.
+VISITS_INSIDE = 3
+
+
 class Progress:
     """Reads a child's stdout in a thread; remembers when it first said ``progress`` and ``committed``."""
 
@@ -30,6 +34,7 @@ class Progress:
         self.lines: list[str] = []
         self.inside_at: float | None = None
         self.committed_at: float | None = None
+        self.holding = threading.Event()
         self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
         self._thread.start()
 
@@ -38,6 +43,8 @@ class Progress:
             self.lines.append(line)
             if line.startswith("progress") and self.inside_at is None:
                 self.inside_at = time.monotonic()
+            if line.startswith("holding"):
+                self.holding.set()
             if line.startswith("committed"):
                 self.committed_at = time.monotonic()
 
@@ -48,16 +55,20 @@ def test_the_map_answers_while_a_20000_row_import_writes(store_copy, demo_db_pat
         before = connection.execute("SELECT count(*) FROM places").fetchone()[0]
     with AppServer({"DATABASE_URL": f"sqlite:///{store_copy}"}, tmp_path / "server.log") as server:
         assert run_visits(server.port, [""])[0].ok  # warm: modules imported, caches filled
-        process = subprocess.Popen([python(), "-c", IMPORT_DRIVER, str(store_copy), str(csv), CODE], cwd=REPO,
-                                   text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # the import stops inside its transaction after its first chunk (the whole import takes ≈ 1 s) and
+        # goes on when told to, after the visits: they are inside the transaction by construction
+        process = subprocess.Popen([python(), "-c", IMPORT_DRIVER, str(store_copy), str(csv), CODE, "0"], cwd=REPO,
+                                   text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         progress = Progress(process)
         visits = []  # (started, ended, visit)
         try:
-            deadline = time.monotonic() + SUBPROCESS_TIMEOUT_S
-            while process.poll() is None and time.monotonic() < deadline:
+            assert progress.holding.wait(SUBPROCESS_TIMEOUT_S), "".join(progress.lines)[-2000:]
+            for _ in range(VISITS_INSIDE):
                 started = time.monotonic()
                 for visit in run_visits(server.port, ["", "area=chuo"], timeout_s=120):
                     visits.append((started, time.monotonic(), visit))
+            process.stdin.write("go on\n")
+            process.stdin.flush()
             process.wait(timeout=SUBPROCESS_TIMEOUT_S)
         finally:
             if process.poll() is None:
@@ -70,7 +81,7 @@ def test_the_map_answers_while_a_20000_row_import_writes(store_copy, demo_db_pat
     during = [v for s, e, v in visits
               if progress.inside_at is not None and progress.committed_at is not None
               and s >= progress.inside_at and e <= progress.committed_at]
-    assert len(during) >= 2, f"only {len(during)} visits fell inside the import's transaction"
+    assert len(during) >= 2 * VISITS_INSIDE, f"only {len(during)} visits fell inside the import's transaction"
     with sqlite3.connect(store_copy) as connection:  # all of the import
         assert connection.execute("SELECT count(*) FROM places").fetchone()[0] == before + 20_000
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
