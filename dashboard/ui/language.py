@@ -80,8 +80,8 @@ def switch() -> None:
     """The three languages, each named in its own words, side by side. Residents only."""
     if not st.session_state.get(_RESIDENT_KEY):
         return
-    lang = current()
-    if st.session_state.get(_WIDGET_KEY) != lang:  # the choice lives in _LANG_KEY (widget state is dropped between pages)
-        st.session_state[_WIDGET_KEY] = lang
-    st.radio(_label(lang), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.get, key=_WIDGET_KEY,
+    # Set on every run, not only when it differs: each page's radio is its own widget (Streamlit's
+    # widget ids include the page), so the value the last page left under this key is not this one's.
+    st.session_state[_WIDGET_KEY] = current()
+    st.radio(_label(current()), i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.get, key=_WIDGET_KEY,
              horizontal=True, on_change=_chosen)
