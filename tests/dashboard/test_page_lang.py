@@ -46,8 +46,9 @@ class _Client:
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 finished.set()
 
+        path, _, query = path.partition("?")
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-                 "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
                  "headers": [(b"host", b"testserver")], "server": ("testserver", 80), "client": ("test", 1)}
         async def run():
             nonlocal finished
@@ -107,3 +108,12 @@ def test_json_and_compressed_bodies_pass_through():
 def test_only_a_language_tag_is_accepted(bad):
     with pytest.raises(ValueError):
         HtmlLangMiddleware(None, lang=bad)
+
+
+@pytest.mark.parametrize(("query", "lang"), [("lang=en", "en"), ("city=11230&lang=en", "en"), ("lang=easy", "ja"),
+                                             ("lang=fr", "ja"), ("lang=%22%3E%3Cscript%3E", "ja"), ("", "ja")])
+def test_a_resident_link_in_english_is_english_from_the_first_byte(query, lang):
+    # ?lang=en (dashboard/ui/language.py) is the only value taken from the URL; やさしい日本語 is Japanese
+    response = _client().get(f"/?{query}")
+    assert f'<html lang="{lang}">' in response.text
+    assert int(response.headers["content-length"]) == len(response.content)
