@@ -13,8 +13,6 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from dashboard.htmlsafe import escape
 from dashboard.maps.coverage_map import COVERAGE_CLASSES
@@ -76,8 +74,9 @@ INDICATOR_NAMES = {"aged65_share": "65歳以上割合", "aged65": "65歳以上�
                    "places_per_1000_65": "1,000人あたりの場", "coverage_share": "徒歩カバー率"}
 
 
-def title_of(indicator: Indicator, distance_m: int) -> str:
-    return indicator.title.replace("{distance_m}", f"{distance_m:,}")
+def title_of(indicator: str, distance_m: int) -> str:
+    """The legend's title: the indicator with its unit and source date (「65歳以上割合（%、住基 …）」)."""
+    return INDICATORS[indicator].title.replace("{distance_m}", f"{distance_m:,}")
 
 
 def fill_colors(table: pd.DataFrame, indicator: Indicator) -> list[str]:
@@ -91,14 +90,17 @@ def fill_colors(table: pd.DataFrame, indicator: Indicator) -> list[str]:
     return colors
 
 
-def legend_items(table: pd.DataFrame, indicator: Indicator) -> list[tuple[str, str, bool]]:
-    """``(colour, label, dashed)``: every class, then 「未登録」 and 「まだない」 when some row is so."""
-    items = [(color, label, False) for _, color, label in indicator.classes]
-    colors = set(fill_colors(table, indicator))
+def legend_items(table: pd.DataFrame, indicator: str) -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` for :func:`dashboard.ui.legend.show_legend`: every class of
+    ``indicator`` (a key of :data:`INDICATORS`), then 「まだない」 and 「未登録」 when some row of
+    ``table`` is so (filled swatches, as on the map)."""
+    chosen = INDICATORS[indicator]
+    items = [(color, label, False) for _, color, label in chosen.classes]
+    colors = set(fill_colors(table, chosen))
     if NO_FIGURE_COLOR in colors:
         items.append((NO_FIGURE_COLOR, NO_FIGURE_LABEL, False))
     if NOT_LOADED_COLOR in colors:
-        items.append((NOT_LOADED_COLOR, NOT_LOADED_LABEL, True))
+        items.append((NOT_LOADED_COLOR, NOT_LOADED_LABEL, False))
     return items
 
 
@@ -121,37 +123,13 @@ def tooltip_lines(row, distance_m: int) -> list[str]:
     return lines
 
 
-class ChoroplethLegend(MacroElement):
-    """Title (indicator and unit) and classes in the map's lower left; every text is escaped."""
-
-    _template = Template(
-        """
-        {% macro html(this, kwargs) %}
-        <div class="tsudoi-legend" data-testid="tsudoi-prefecture-legend" style="position:absolute;z-index:1000;
-             left:10px;bottom:24px;background:#fff;padding:6px 8px;border:1px solid #888;border-radius:4px;
-             font-size:13px;line-height:1.5;max-width:60%">
-          <div style="font-weight:bold">{{ this.title }}</div>
-        {% for color, label, dashed in this.items %}
-          <div><span style="display:inline-block;width:14px;height:12px;margin-right:4px;vertical-align:-1px;
-            background:{{ color }};border:{% if dashed %}2px dashed #555{% else %}1px solid #555{% endif %}"></span>{{ label }}</div>
-        {% endfor %}
-        </div>
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str, items: list[tuple[str, str, bool]]):
-        super().__init__()
-        self._name = "ChoroplethLegend"
-        self.title = escape(title)
-        self.items = [(escape(c), escape(label), dashed) for c, label, dashed in items]
-
-
 def build_prefecture_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str, *,
                          basemap: str = "none", distance_m: int = 500) -> folium.Map:
     """Every municipality of ``shapes`` (``code, geometry``, EPSG:4326) filled by ``indicator`` (a key of
     :data:`INDICATORS`) from ``table`` (the overview, by ``code``); loaded cities carry their name as a
-    label. Raises ValueError for an unknown indicator (naming the allowed ones)."""
+    label. The legend is not drawn on the map (it would hide municipalities and the tooltips): the page
+    draws :func:`legend_items` under it with :func:`title_of` as its title. Raises ValueError for an
+    unknown indicator (naming the allowed ones)."""
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}; allowed: {list(INDICATORS)}")
     chosen = INDICATORS[indicator]
@@ -176,7 +154,6 @@ def build_prefecture_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicato
     if len(loaded):
         points = gpd.GeoSeries(loaded.geometry.to_numpy(), crs=shapes.crs).representative_point()
         Labels(zip(points.y, points.x, loaded["name"]), 14).add_to(fmap)
-    ChoroplethLegend(title_of(chosen, distance_m), legend_items(rows, chosen)).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
 

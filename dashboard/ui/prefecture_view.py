@@ -11,10 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports
-from dashboard.maps.prefecture_map import INDICATOR_NAMES, INDICATORS, build_prefecture_map
+from dashboard.maps.prefecture_map import INDICATOR_NAMES, build_prefecture_map, legend_items, title_of
 from dashboard.maps.resource_map import BASEMAPS
 from dashboard.services import prefecture
 from dashboard.ui import session
+from dashboard.ui.legend import show_legend
 from dashboard.ui.map_view import show_map
 from dashboard.ui.store import engine, prefecture_overview, read
 from dashboard.ui.text import md_escape
@@ -61,6 +62,8 @@ def prefecture_map(overview: prefecture.Overview, indicator: str, basemap: str) 
     fmap = build_prefecture_map(overview.shapes, overview.table, indicator, basemap=basemap,
                                 distance_m=overview.query.distance_m)
     show_map(fmap, key="tsudoi_prefecture_map", height=620)
+    st.markdown(f"**{md_escape(title_of(indicator, overview.query.distance_m))}**")
+    show_legend(legend_items(overview.table, indicator))
 
 
 def display_table(overview: prefecture.Overview) -> pd.DataFrame:
@@ -84,7 +87,8 @@ def display_table(overview: prefecture.Overview) -> pd.DataFrame:
 
 
 def side_by_side(overview: prefecture.Overview) -> None:
-    """Loaded cities first (the comparison asked for), then the table of every municipality, and its CSV."""
+    """The loaded cities side by side (every figure), then every municipality with its 住基 figures
+    (the store's figures exist only for loaded cities), and the CSV of all of it."""
     shown = display_table(overview)
     percent = {c: st.column_config.NumberColumn(format="%.1f%%") for c in shown.columns if c.endswith("（%）")}
     config = {**percent,
@@ -92,14 +96,17 @@ def side_by_side(overview: prefecture.Overview) -> None:
               "65歳以上（人）": st.column_config.NumberColumn(format="localized"),
               "登録人口の65歳以上（人）": st.column_config.NumberColumn(format="localized"),
               "65歳以上1,000人あたりの場（か所）": st.column_config.NumberColumn(format="%.2f")}
-    loaded = shown[shown["登録"] == "登録済み"]
+    # narrower than the table below (code and total population are there): the comparison fits a screen
+    loaded = shown[shown["登録"] == "登録済み"].drop(columns=["登録", "市町村コード", "総人口（人）"])
     if len(loaded):
         st.subheader("登録した市町村の比較", anchor=False)
         st.dataframe(loaded, hide_index=True, width="stretch", column_config=config, key="tsudoi_prefecture_loaded")
     st.subheader(f"{md_escape(overview.prefecture)}の全{len(shown)}市町村", anchor=False)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key="tsudoi_prefecture_all")
+    st.dataframe(shown[list(shown.columns[:6])], hide_index=True, width="stretch", column_config=config,
+                 key="tsudoi_prefecture_all")
     st.download_button("この表をCSVで保存（Excel用）", exports.csv_bytes(shown),
-                       file_name=f"{overview.prefecture}_県内の状況.csv", mime="text/csv")
+                       file_name=f"{overview.prefecture}_県内の状況.csv", mime="text/csv",
+                       help="全市町村の行に、登録した市町村の集いの場・1,000人あたり・カバー率を加えた表です。")
 
 
 def notes(overview: prefecture.Overview) -> None:

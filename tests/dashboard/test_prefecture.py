@@ -257,11 +257,20 @@ def test_the_map_draws_63_shapes_and_greys_unloaded_cities(engine):
     assert warabi["color"] == "#8c96c6"  # 1.99 per 1,000: the 1〜2 class
     assert "集いの場 34か所" in warabi["label"] and "1.99か所" in warabi["label"]
     html = build_prefecture_map(result.shapes, result.table, "coverage_share").get_root().render()
-    assert "徒歩500 m圏の65歳以上の割合" in html and "未登録" in html
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html  # vendored Leaflet only
 
 
-def test_tooltips_and_legend_are_escaped():
+def test_the_legend_lists_every_class_and_the_grey_ones_only_when_used(engine):
+    from dashboard.maps.prefecture_map import NOT_LOADED_LABEL, legend_items, title_of
+
+    table = prefecture.overview(engine).table
+    assert [label for _, label, _ in legend_items(table, "aged65_share")][-1] == "40%以上"
+    coverage_items = [label for _, label, _ in legend_items(table, "coverage_share")]
+    assert coverage_items[0] == "50%未満" and coverage_items[-1] == NOT_LOADED_LABEL
+    assert title_of("coverage_share", 800) == "徒歩800 m圏の65歳以上の割合（徒歩カバー率、%）"
+
+
+def test_tooltips_are_escaped():
     from dashboard.maps.prefecture_map import build_prefecture_map
 
     shapes = prefecture.municipality_shapes(BUNDLED_N03[11]).head(2)

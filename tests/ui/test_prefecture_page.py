@@ -24,7 +24,8 @@ def titles(at: AppTest) -> list[str]:
 
 
 def tables(at: AppTest) -> list:
-    return [d.value for d in at.dataframe if "市町村コード" in d.value.columns]
+    """The comparison of loaded cities (when any), then every municipality."""
+    return [d.value for d in at.dataframe if "市町村" in d.value.columns]
 
 
 @pytest.fixture
@@ -49,11 +50,13 @@ def test_a_coordinator_sees_every_municipality_and_the_demo_figures(coordinator_
     assert warabi["65歳以上（人）"] == 17_477 and round(warabi["65歳以上割合（%）"], 1) == 23.2
     assert warabi["集いの場（か所）"] == 34 and round(warabi["65歳以上1,000人あたりの場（か所）"], 3) == 1.993
     assert warabi["数えた場"] == "すべての場"
-    assert (everyone[everyone["登録"] == "未登録"]["集いの場（か所）"].isna()).all()
+    assert list(everyone.columns) == ["市町村コード", "市町村", "総人口（人）", "65歳以上（人）", "65歳以上割合（%）", "登録"]
+    assert (everyone["登録"] == "登録済み").sum() == 1
     captions = " ".join(c.value for c in at.caption)
     assert "国土数値情報" in captions and "住民基本台帳" in captions and "2022年1月1日" in captions
     assert [b.label for b in at.get("download_button")] == ["この表をCSVで保存（Excel用）"]
-    assert len(drawn) == 1 and "65歳以上割合（%、住基 2022年1月1日）" in drawn[-1].get_root().render()
+    assert len(drawn) == 1 and len(features(drawn[-1])) == 63
+    assert "65歳以上割合（%、住基 2022年1月1日）" in [m.value.strip("*") for m in at.markdown]
 
 
 def test_switching_the_indicator_recolours_the_map(coordinator_app, drawn):
@@ -61,8 +64,11 @@ def test_switching_the_indicator_recolours_the_map(coordinator_app, drawn):
     at.switch_page(PAGE).run()
     at.radio(key="tsudoi_prefecture_indicator").set_value("coverage_share").run()
     assert not at.exception, at.exception
-    html = drawn[-1].get_root().render()
-    assert "徒歩500 m圏の65歳以上の割合（徒歩カバー率、%）" in html and "未登録（このストアにない市町村）" in html
+    assert "徒歩500 m圏の65歳以上の割合（徒歩カバー率、%）" in [m.value.strip("*") for m in at.markdown]
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "未登録（このストアにない市町村）" in legend and "95%以上" in legend
+    colors = {f["properties"]["code"]: f["properties"]["color"] for f in features(drawn[-1])}
+    assert colors["11223"] == "#08519c" and colors["11100"] == "#bdbdbd"  # 98.1% covered; not loaded
 
 
 def test_anonymous_visitors_cannot_open_the_page(monkeypatch, demo_db_url):
