@@ -56,15 +56,22 @@ def cmd_export_areas(args, engine) -> int:
 
 
 def cmd_export_karte(args, engine) -> int:
+    from dashboard import projection
     from dashboard.karte.data import UnknownArea
     from dashboard.karte.pdf import build_karte
 
     code = _municipality(engine, args.municipality)
+    meta = reads.meta(engine, code)
     try:
-        pages = build_karte(engine, code, None if args.all else [args.area], args.out)
+        years = projection.years_for(meta, ahead=args.ahead, year=args.year)
+    except ValueError as error:
+        raise UsageError(f"{error} (--ahead / --year)") from error
+    try:
+        pages = build_karte(engine, code, None if args.all else [args.area], args.out, years=years)
     except UnknownArea as error:
         raise UsageError(str(error)) from None
-    print(f"地域カルテ（{pages} ページ）を書き出しました: {args.out}")
+    estimate = f"、65歳以上・75歳以上は{projection.estimate_tag(meta, years)}（転入・転出は含みません）" if years else ""
+    print(f"地域カルテ（{pages} ページ{estimate}）を書き出しました: {args.out}")
     return EXIT_OK
 
 
@@ -221,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     karte_which.add_argument("--all", action="store_true", help="city summary page, then one page per area")
     karte.add_argument("--out", required=True)
     karte.add_argument("--municipality")
+    karte_year = karte.add_mutually_exclusive_group()
+    karte_year.add_argument("--ahead", type=int, choices=(0, 5, 10),
+                            help="years ahead: 5 or 10 = the 推計 of 65+/75+ (cohort shift, no migration); "
+                                 "default 0 = today's population")
+    karte_year.add_argument("--year", type=int, metavar="YYYY",
+                            help="the same as a calendar year: the population's year + 0, 5 or 10 (e.g. 2030)")
     karte.set_defaults(func=cmd_export_karte)
 
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="what", required=True)

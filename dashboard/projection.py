@@ -34,8 +34,10 @@ from geo import projection as shift_engine
 TOWN_BANDS_KEY = "town_age_bands"
 HORIZONS = (5, 10)
 ESTIMATE_LABEL = "推計"
-CAVEAT = ("転入・転出（人口移動）は考えていません。死亡率は2020年の生命表のまま、出生は数えません。"
-          "実際の人口は転入・転出で変わります。")
+CAVEAT = ("転入・転出（人口移動）も、新しい住宅・開発で増える人も考えていません。死亡率は2020年の生命表のまま、"
+          "出生は数えません。実際の人口は転入・転出で変わります。")
+#: Said with every coverage figure of a future year: only the people move on, the places do not.
+PLACES_AS_TODAY = "集いの場・候補会場は今のままとしています（新しく開く場・休止・移転は見込んでいません）。"
 STARTS = lifetable.band_starts()  # 0, 5, …, 85 (85 = 85歳以上)
 _GROUPS = (("under65", 0, 65), ("65to74", 65, 75), ("75plus", 75, None))
 
@@ -225,20 +227,89 @@ def future_sources(cells: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, meta: dict,
                                      towns["est_pop75"].to_numpy(dtype=float)[rest], group_factors(city, years))
             future65[rest], future75[rest] = f65, f75
         towns_f["est_pop65"], towns_f["est_pop75"] = future65, future75
-    if bands is not None and not len(cells):
-        words = "町丁目別の年齢別人口（男女・5歳階級）を生命表の生残率で5年ずつ進めた推計"
-        kind = "town_bands"
-    else:
-        words = ("各区画の65歳未満・65〜74歳・75歳以上に、住民基本台帳（令和4年1月1日）の市全体の年齢構成（男女・5歳階級）"
-                 "を当てはめ、生命表の生残率で5年ずつ進めた推計")
-        kind = "city_bands"
-    return cells_f, towns_f, Basis(kind=kind, words=words, base_year=base_year(meta))
+    return cells_f, towns_f, _basis(bands is not None and not len(cells), meta)
+
+
+_WORDS = {"town_bands": "町丁目別の年齢別人口（男女・5歳階級）を生命表の生残率で5年ずつ進めた推計",
+          "city_bands": ("各区画の65歳未満・65〜74歳・75歳以上に、住民基本台帳（令和4年1月1日）の市全体の年齢構成"
+                         "（男女・5歳階級）を当てはめ、生命表の生残率で5年ずつ進めた推計")}
+
+
+def _basis(own_bands: bool, meta: dict) -> Basis:
+    kind = "town_bands" if own_bands else "city_bands"
+    return Basis(kind=kind, words=_WORDS[kind], base_year=base_year(meta))
+
+
+def basis(meta: dict, towns: pd.DataFrame, cells: pd.DataFrame) -> Basis:
+    """How :func:`future_sources` projects this city (without projecting): the 町丁目's own bands when
+    they are stored and still valid and there is no mesh, else the city's 住基 bands scaled per unit."""
+    return _basis(not len(cells) and len(towns) > 0 and stored_town_bands(meta, towns) is not None, meta)
+
+
+def method_note(what: Basis, *, places: bool = True) -> str:
+    """The one sentence said under every 推計: how it was made, the life table's edition and what it
+    ignores (migration, new housing, births, mortality change; with ``places`` also that the places
+    are counted as they are today)."""
+    return (f"{ESTIMATE_LABEL}の方法：{what.words}。生命表：{what.life_table}。{what.caveat}"
+            + (PLACES_AS_TODAY if places else ""))
 
 
 def future_units(areas, cells, towns, meta: dict, code: str, years: int, juki_path=None) -> tuple[gpd.GeoDataFrame, Basis]:
     """Population units ``years`` ahead (same pieces as today's, 65+/75+ = 推計)."""
     cells_f, towns_f, basis = future_sources(cells, towns, meta, code, years, juki_path)
     return coverage.build_units(areas, cells_f, towns_f, int(code[:2])), basis
+
+
+def estimate_tag(meta: dict, years: int) -> str:
+    """「2030年推計」 (「5年後推計」 when the base year is unknown); ``""`` for 0 (today)."""
+    if years == 0:
+        return ""
+    start = base_year(meta)
+    return f"{start + years}年{ESTIMATE_LABEL}" if start else f"{years}年後{ESTIMATE_LABEL}"
+
+
+def file_tag(meta: dict, years: int) -> str:
+    """The 推計's mark in a file name: 「2030推計」 (「5年後推計」 without a base year); ``""`` for today."""
+    if years == 0:
+        return ""
+    start = base_year(meta)
+    return f"{start + years}{ESTIMATE_LABEL}" if start else f"{years}年後{ESTIMATE_LABEL}"
+
+
+def with_tag(label: str, tag: str) -> str:
+    """「【2030年推計】徒歩圏の65歳以上」 for a tag of :func:`estimate_tag`; ``label`` itself for ``""``."""
+    return f"【{tag}】{label}" if tag else label
+
+
+def marked(label: str, meta: dict, years: int) -> str:
+    """``label`` as shown for a future year (:func:`with_tag`); unchanged for today (``years`` 0)."""
+    return with_tag(label, estimate_tag(meta, years))
+
+
+def choice_label(meta: dict, years: int) -> str:
+    """The year choice's words: 「現在」, 「5年後（2025年 推計）」 (「5年後（推計）」 without a base year)."""
+    if years == 0:
+        return "現在"
+    start = base_year(meta)
+    return f"{years}年後（{start + years}年 {ESTIMATE_LABEL}）" if start else f"{years}年後（{ESTIMATE_LABEL}）"
+
+
+def years_for(meta: dict, *, ahead: int | None = None, year: int | None = None) -> int:
+    """Years ahead asked as ``ahead`` (0, 5, 10) or as a calendar ``year`` (the base year + 0, 5 or
+    10). ValueError naming the allowed values otherwise (Japanese, for the CLI and the URL)."""
+    allowed = (0, *HORIZONS)
+    if year is not None:
+        start = base_year(meta)
+        if start is None:
+            raise ValueError("人口の時点の年が分からないため、年では指定できません（5年後・10年後で指定してください）")
+        if year - start not in allowed:
+            raise ValueError(f"{year}年は選べません（人口の時点 {start}年の"
+                             + "・".join(f"{start + y}年" for y in allowed) + "から選んでください）")
+        return year - start
+    ahead = 0 if ahead is None else int(ahead)
+    if ahead not in allowed:
+        raise ValueError(f"{ahead}年後は選べません（{'・'.join(str(y) for y in allowed)}年後から選んでください）")
+    return ahead
 
 
 def year_label(meta: dict, years: int) -> str:

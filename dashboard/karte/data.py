@@ -21,8 +21,9 @@ import pandas as pd
 from pyproj import CRS
 from sqlalchemy import Engine
 
-from dashboard import coverage, schedule, sources, vocab
+from dashboard import coverage, projection, schedule, sources, vocab
 from dashboard.karte import future_page  # saved 仮定 → extra pages
+from dashboard.services import scenarios  # the population units of today or of a 推計 year
 from dashboard.store import reads
 from dashboard.survey.aggregate import DEFAULT_MIN_N
 from geo.crs import STORAGE_CRS, projected_crs
@@ -121,6 +122,7 @@ class MapLayers:
     units: gpd.GeoDataFrame  # population pieces: area_id, pop65, covered, geometry
     places: gpd.GeoDataFrame  # public places: area_id, category, geometry (points)
     distance_m: int
+    estimate: str = ""  # 「2030年推計」 when ``units`` hold a future year's people (legend says so)
 
 
 @dataclass
@@ -135,6 +137,12 @@ class Karte:
     layers: MapLayers = field(repr=False)
     #: saved scenarios (仮定), one extra page each after the sections (karte.future_page)
     scenario_pages: list = field(default_factory=list, repr=False)
+    #: 0 = today's people; 5 or 10 = every population figure (and coverage from it) is the 推計
+    years: int = 0
+    #: 「2030年推計」 (:func:`dashboard.projection.estimate_tag`), printed on every projected figure; "" today
+    estimate: str = ""
+    #: how the 推計 was made, the life table's edition and what it ignores (migration …); "" today
+    estimate_note: str = ""
 
 
 @dataclass
@@ -146,11 +154,12 @@ class _Inputs:
     crs: CRS
 
 
-def _inputs(engine: Engine, code: str, area_ids: list[str] | None, query: coverage.CoverageQuery) -> _Inputs:
+def _inputs(engine: Engine, code: str, area_ids: list[str] | None, query: coverage.CoverageQuery,
+            years: int = 0) -> _Inputs:
     areas = reads.areas(engine, code)
     _check_area_ids(area_ids, areas)
     prefecture = int(code[:2])
-    units = coverage.build_units(areas, reads.population_cells(engine, code), reads.towns(engine, code), prefecture)
+    units = scenarios.units_for(engine, code, years)  # the same 推計 as the coverage page and the scenarios
     places = reads.places(engine, code, internal=True)
     result = coverage.compute(areas, units, places, query, prefecture)
     return _Inputs(areas=areas, places=places, public=reads.places(engine, code, internal=False), result=result,
@@ -158,21 +167,25 @@ def _inputs(engine: Engine, code: str, area_ids: list[str] | None, query: covera
 
 
 def map_layers(engine: Engine, code: str, area_id: str | None = None,
-               query: coverage.CoverageQuery | None = None) -> MapLayers:
+               query: coverage.CoverageQuery | None = None, years: int = 0) -> MapLayers:
     """Only what the static map needs (no survey scoring). Raises :class:`UnknownArea`."""
     query = query or coverage.CoverageQuery()
-    inputs = _inputs(engine, code, None if area_id is None else [area_id], query)
-    return _layers(inputs.areas, inputs.result.units, inputs.public, inputs.crs, query.distance_m)
+    inputs = _inputs(engine, code, None if area_id is None else [area_id], query, years)
+    return _layers(inputs.areas, inputs.result.units, inputs.public, inputs.crs, query.distance_m,
+                   projection.estimate_tag(reads.meta(engine, code), years))
 
 
 def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, today: date | None = None,
-           query: coverage.CoverageQuery | None = None) -> Karte:
+           query: coverage.CoverageQuery | None = None, years: int = 0) -> Karte:
     """Everything needed to print ``area_ids`` (``None`` = the city summary, then every area).
 
-    Raises :class:`UnknownArea` for an id the municipality does not have.
+    ``years`` 5 or 10: the people (65+, 75+) are the 推計 of that year (:mod:`dashboard.projection`,
+    the units the coverage page and the scenarios use), so are the coverage figures made from them;
+    places and the needs survey stay today's. Raises :class:`UnknownArea` for an id the municipality
+    does not have, and :class:`~dashboard.errors.InputError` when the city's 推計 cannot be made.
     """
     query = query or coverage.CoverageQuery()
-    inputs = _inputs(engine, code, area_ids, query)
+    inputs = _inputs(engine, code, area_ids, query, years)
     areas, all_places, public, result = inputs.areas, inputs.places, inputs.public, inputs.result
     internal = all_places[all_places["visibility"] != "public"]
     survey = _survey(engine, code, areas["area_id"].tolist())
@@ -199,11 +212,15 @@ def gather(engine: Engine, code: str, area_ids: list[str] | None = None, *, toda
     chosen = [None, *areas["area_id"]] if area_ids is None else list(area_ids)
     municipality = reads.municipalities(engine).set_index("code")["name"].get(code, code)
     meta = reads.meta(engine, code)
+    estimate = projection.estimate_tag(meta, years)
+    note = projection.method_note(projection.basis(meta, reads.towns(engine, code),
+                                                   reads.population_cells(engine, code))) if years else ""
     return Karte(municipality_code=code, municipality_name=municipality, made_on=today or date.today(),
                  as_of=meta, attribution=sources.city_attribution(meta), city_headline=headlines[CITY],
                  sections=[section(a) for a in chosen],
-                 layers=_layers(areas, result.units, public, inputs.crs, query.distance_m),
-                 scenario_pages=future_page.gather(engine, code))
+                 layers=_layers(areas, result.units, public, inputs.crs, query.distance_m, estimate),
+                 scenario_pages=future_page.gather(engine, code), years=years, estimate=estimate,
+                 estimate_note=note)
 
 
 def _voices(engine: Engine, code: str):
@@ -298,10 +315,10 @@ def _survey_figures(survey: _Survey | None, area_id: str) -> SurveyFigures | Non
 
 
 def _layers(areas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, public: pd.DataFrame, crs: CRS,
-            distance_m: int) -> MapLayers:
+            distance_m: int, estimate: str = "") -> MapLayers:
     located = public[public["lat"].notna() & public["lon"].notna() & (public["status"] != "closed")]
     points = gpd.GeoDataFrame(located[["area_id", "category"]].reset_index(drop=True),
                               geometry=gpd.points_from_xy(located["lon"], located["lat"]), crs=STORAGE_CRS)
     return MapLayers(crs=crs, areas=areas[["area_id", "area_name", "geometry"]].to_crs(crs),
                      units=units[["area_id", "pop65", "covered", "geometry"]], places=points.to_crs(crs),
-                     distance_m=distance_m)
+                     distance_m=distance_m, estimate=estimate)

@@ -15,9 +15,12 @@ def _part(text: str | None, fallback: str) -> str:
     return cleaned[:MAX_NAME_CHARS] or fallback
 
 
-def karte_file_name(area_name: str | None, city_name: str) -> str:
+def karte_file_name(area_name: str | None, city_name: str, estimate: str = "") -> str:
     """``地域カルテ_<area>.pdf`` for one area, ``地域カルテ_<city>_全圏域.pdf`` for the city summary and
-    every area (``area_name`` None). Unsafe characters become 「_」; an empty name falls back."""
+    every area (``area_name`` None); a karte of a future year ends in its ``estimate``
+    (:func:`dashboard.projection.file_tag`): ``地域カルテ_北町地区_2030推計.pdf``. Unsafe characters
+    become 「_」; an empty name falls back."""
+    suffix = f"_{_part(estimate, '推計')}" if estimate else ""
     if area_name is None:
-        return f"地域カルテ_{_part(city_name, '市')}_全圏域.pdf"
-    return f"地域カルテ_{_part(area_name, '圏域')}.pdf"
+        return f"地域カルテ_{_part(city_name, '市')}_全圏域{suffix}.pdf"
+    return f"地域カルテ_{_part(area_name, '圏域')}{suffix}.pdf"

@@ -27,6 +27,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from sqlalchemy import Engine
 
 from dashboard import sources
+from dashboard.projection import ESTIMATE_LABEL as ESTIMATE
 from dashboard.karte import future_page, static_map
 from dashboard.karte.data import Headline, Karte, PlaceRow, Section, SurveyFigures, gather, map_layers
 from dashboard.karte.fonts import FAMILY, font_path
@@ -36,6 +37,9 @@ PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 12 * mm, 10 * mm, 8 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 MAP_W, BLOCK_H = 96 * mm, 100 * mm  # the map column; BLOCK_H includes its heading
+#: The city summary of a future year gives this much of its map block to the 推計 note, so the
+#: area table and the sources still fit on the page.
+ESTIMATE_NOTE_H = 22 * mm
 GAP = 4 * mm
 #: Greys for print: heading bands, table rules, the city marker in bar charts.
 BAND, RULE, MID = colors.HexColor("#e0e0e0"), colors.HexColor("#9a9a9a"), colors.HexColor("#6e6e6e")
@@ -47,14 +51,16 @@ SURVEY_SYNTHETIC_LABEL = SYNTHETIC_LABEL
 
 # --- entry points ----------------------------------------------------------------------------------
 
-def build_karte(engine: Engine, code: str, area_ids: list[str] | None, out_path) -> int:
+def build_karte(engine: Engine, code: str, area_ids: list[str] | None, out_path, years: int = 0) -> int:
     """Write the 地域カルテ of ``area_ids`` (``None`` = city summary, then every area) to
     ``out_path``; returns the number of pages (one per section, then one per saved scenario).
+    ``years`` 5 or 10: with the 推計 of the older population that many years ahead, every projected
+    figure marked 推計 and the method (and what it ignores) on each page.
 
     Raises :class:`dashboard.karte.data.UnknownArea` for an unknown id and
     :class:`dashboard.karte.fonts.FontNotFound` without the Japanese font.
     """
-    karte = gather(engine, code, area_ids)
+    karte = gather(engine, code, area_ids, years=years)
     data = karte_pdf_bytes(karte)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,7 @@ def karte_pdf_bytes(karte: Karte) -> bytes:
     font = _register_font()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=10)
-    canvas.setTitle(f"地域カルテ {karte.municipality_name}")
+    canvas.setTitle(f"地域カルテ {karte.municipality_name}" + (f" {karte.estimate}" if karte.estimate else ""))
     canvas.setAuthor("つどいマップ (Tsudoi)")
     canvas.setSubject("生活支援体制整備事業 日常生活圏域の地域カルテ")
     total = len(karte.sections)
@@ -182,6 +188,8 @@ class _Page:
         footer_top = self._footer()
         self._header()
         self._map_and_numbers()
+        if self.karte.estimate:  # a future year: how the 推計 was made and what it ignores, on every page
+            self._estimate_note()
         self._survey()
         if self.section.voices is not None:  # only for a city with 活動記録 (#16)
             self._voices()
@@ -196,17 +204,20 @@ class _Page:
         c.drawString(MARGIN_X, top - 9, f"{self.karte.municipality_name}　生活支援体制整備事業　{kind}")
         c.drawRightString(PAGE_W - MARGIN_X, top - 9, f"作成日 {japanese_date(self.karte.made_on)}")
         title = f"地域カルテ　{self.karte.municipality_name} 市全体" if self.city_only else f"地域カルテ　{s.name}"
+        if self.karte.estimate:  # a future year says so in the title (the note under the numbers says how)
+            title += f"　{self.karte.estimate}"
         c.setFont(self.font, 18)
         c.drawString(MARGIN_X, top - 31, title)
         # boxed labels on the title line, right-aligned; a second line only if a long name needs it
         size, pad, gap = 8, 3 * mm, 1.5 * mm
-        widths = [pdfmetrics.stringWidth(t, self.font, size) + 2 * pad for t in synthetic_labels(s)]
+        boxed = synthetic_labels(s)
+        widths = [pdfmetrics.stringWidth(t, self.font, size) + 2 * pad for t in boxed]
         room = CONTENT_W - pdfmetrics.stringWidth(title, self.font, 18) - 4 * mm
         baseline = top - 31 if sum(widths) + gap * len(widths) <= room else top - 47
         x = PAGE_W - MARGIN_X
         c.setFont(self.font, size)
         c.setLineWidth(0.8)
-        for label, width in reversed(list(zip(synthetic_labels(s), widths))):
+        for label, width in reversed(list(zip(boxed, widths))):
             x -= width
             c.rect(x, baseline - 3.5, width, 13, stroke=1, fill=0)
             c.drawString(x + pad, baseline, label)
@@ -234,7 +245,7 @@ class _Page:
         s = self.section
         top = self.y
         y = self._heading(MARGIN_X, top, MAP_W, "地図", [AREA_DEMO_LABEL] if s.is_demo_area else [])
-        image_h = y - (top - BLOCK_H)
+        image_h = y - (top - self._block_h())
         png = static_map.render_png(self.karte.layers, s.area_id, width_mm=MAP_W / mm, height_mm=image_h / mm)
         self.c.drawImage(ImageReader(io.BytesIO(png)), MARGIN_X, y - image_h, MAP_W, image_h)
         self.c.setStrokeColor(RULE)
@@ -252,20 +263,27 @@ class _Page:
         note = Paragraph(self._numbers_note(), self.style(7, 9.5, MID))
         _, note_h = note.wrapOn(self.c, width, y)
         note.drawOn(self.c, x, y - note_h)
-        self.y = top - BLOCK_H - GAP
+        self.y = top - self._block_h() - GAP
+
+    def _block_h(self) -> float:
+        return BLOCK_H - (ESTIMATE_NOTE_H if self.city_only and self.karte.estimate else 0)
 
     def _numbers_table(self, width: float) -> Table:
         s, city = self.section, self._city_headline()
         distance = s.headline.distance_m
-        rows = [("65歳以上人口", lambda h: persons(h.pop65)),
-                ("75歳以上人口", lambda h: persons(h.pop75)),
-                ("集いの場の数", lambda h: f"{h.places:,} か所"),
-                (f"徒歩{distance:,} m 圏カバー率<br/>（65歳以上、分子/分母）",
+        # a future year: each figure counted from the people says 推計 (the places are today's)
+        mark = "［推計］" if self.karte.estimate else ""
+        rows = [(f"65歳以上人口{mark}", lambda h: persons(h.pop65)),
+                (f"75歳以上人口{mark}", lambda h: persons(h.pop75)),
+                ("集いの場の数" + ("（今の場）" if mark else ""), lambda h: f"{h.places:,} か所"),
+                (f"徒歩{distance:,} m 圏カバー率<br/>（65歳以上、分子/分母）{mark}",
                  lambda h: f"{percent(h.coverage65)}<br/><font size=7>{round(h.pop65_covered):,} / {round(h.pop65):,} 人</font>"),
-                ("65歳以上千人あたりの<br/>集いの場", lambda h: "—" if math.isnan(h.places_per_1000_65)
+                (f"65歳以上千人あたりの<br/>集いの場{mark}", lambda h: "—" if math.isnan(h.places_per_1000_65)
                  else f"{h.places_per_1000_65:.2f} か所")]
         small, big = self.style(7.5, 9.5), self.style(11, 13)
-        header = ["項目", "市全体"] if self.city_only else ["項目", "この圏域", "市全体"]
+        year = f"<br/>{self.karte.estimate}" if self.karte.estimate else ""
+        header = ["項目", Paragraph(f"市全体{year}", small)] if self.city_only else \
+            ["項目", Paragraph(f"この圏域{year}", small), Paragraph(f"市全体{year}", small)]
         data = [header]
         for label, fmt in rows:
             line = [Paragraph(label, small), Paragraph(fmt(s.headline), big)]
@@ -290,9 +308,25 @@ class _Page:
         return (f"集いの場＝活動中のサロン・通いの場・老人クラブ・居場所・認知症カフェ（内部の資源も含めて数える）。"
                 f"カバー率＝直線距離 {d:,} m 以内に集いの場が1か所以上ある65歳以上の割合（分母＝65歳以上の推計人口）。"
                 f"地図の斜線は徒歩{d:,} m 圏外の65歳以上がいる区画。"
-                f"人口：{escape(self.karte.as_of.get('population_as_of', '不明'))}。"
+                f"人口：{escape(self._population_words())}。"
                 + ("位置の精度：町丁目は代表点だけのため、人口はその点にいるものとして数えています。"
                    if self.karte.as_of.get("towns_kind") == "point" else ""))
+
+    def _population_words(self) -> str:
+        """「2020年国勢調査…」, or for a future year 「2030年推計（2020年国勢調査…から）」."""
+        as_of = self.karte.as_of.get("population_as_of", "不明")
+        return f"{self.karte.estimate}（{as_of}の人口から）" if self.karte.estimate else as_of
+
+    # a future year: the method and what it ignores
+    def _estimate_note(self) -> None:
+        """A ruled paragraph, not a band: the places list below keeps as many rows as it can."""
+        text = f"■ {escape(self.karte.estimate)}について（65歳以上・75歳以上は{ESTIMATE}）　{escape(self.karte.estimate_note)}"
+        p = Paragraph(text, self.style(7, 8.8))
+        _, h = p.wrapOn(self.c, CONTENT_W - 4 * mm, self.y)
+        self.c.setLineWidth(0.8)
+        self.c.rect(MARGIN_X, self.y - h - 2 * mm, CONTENT_W, h + 2 * mm, stroke=1, fill=0)
+        p.drawOn(self.c, MARGIN_X + 2 * mm, self.y - h - 1 * mm)
+        self.y -= h + 2 * mm + GAP / 2
 
     # survey
     def _survey(self) -> None:
@@ -392,15 +426,16 @@ class _Page:
     def _area_table(self, y: float, bottom: float) -> None:
         """City summary: one line per area with the same figures as the area pages."""
         d = self.section.headline.distance_m
-        data = [["日常生活圏域", "65歳以上", "75歳以上", "集いの場", f"徒歩{d:,} m 圏カバー率（分子 / 分母）",
-                 "千人あたり"]]
+        year = f"\n{self.karte.estimate}" if self.karte.estimate else ""  # a future year: on every figure's header
+        data = [["日常生活圏域", f"65歳以上{year}", f"75歳以上{year}", "集いの場" + ("\n今の場" if year else ""),
+                 f"徒歩{d:,} m 圏カバー率（分子 / 分母）{year}", f"千人あたり{year}"]]
         for line in (*self.section.area_lines, None):
             name, h = ("市全体", self.section.headline) if line is None else (line.area_name, line.headline)
             data.append([name, persons(h.pop65), persons(h.pop75), f"{h.places:,} か所",
                          f"{percent(h.coverage65)}（{round(h.pop65_covered):,} / {round(h.pop65):,} 人）",
                          "—" if math.isnan(h.places_per_1000_65) else f"{h.places_per_1000_65:.2f}"])
         widths = [34 * mm, 24 * mm, 24 * mm, 20 * mm, 62 * mm, CONTENT_W - 164 * mm]
-        table = Table(data, colWidths=widths, rowHeights=[10] + [12] * (len(data) - 1))
+        table = Table(data, colWidths=widths, rowHeights=[18 if year else 10] + [12] * (len(data) - 1))
         table.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, -1), self.font, 8), ("FONT", (0, 0), (-1, 0), self.font, 6.5),
             ("TEXTCOLOR", (0, 0), (-1, 0), MID), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),

@@ -87,7 +87,7 @@ def draw(layers: MapLayers, area_id: str | None, *, width_mm: float = 100, heigh
     present = _places(axes, layers.places)
     _north_arrow(axes)
     _scale_bar(axes)
-    _legend(figure, present, layers.distance_m, legend_share)
+    _legend(figure, present, layers.distance_m, legend_share, layers.estimate)
     return figure
 
 
@@ -166,13 +166,14 @@ def _scale_bar(axes) -> None:
         axes.text(left + value, label_y, text, ha="center", va="bottom", fontsize=6, zorder=7, path_effects=_halo())
 
 
-def _legend(figure: Figure, categories: list[str], distance_m: int, legend_share: float) -> None:
-    """Two legends under the map: lines/areas on one row, then place symbols in three columns."""
+def _legend(figure: Figure, categories: list[str], distance_m: int, legend_share: float, estimate: str = "") -> None:
+    """Two legends under the map: lines/areas on one row, then place symbols in three columns. With
+    ``estimate`` (「2030年推計」) the uncovered pieces are those of that year's people, and say so."""
     common = dict(fontsize=6, frameon=False, handlelength=1.6, columnspacing=1.0, labelspacing=0.3,
                   borderaxespad=0.1, borderpad=0.1)
     shapes = [Line2D([], [], color=FOCUS_EDGE, linewidth=1.8, label="日常生活圏域の境界"),
               Patch(facecolor="white", edgecolor="#444444", hatch="////", linewidth=0.5,
-                    label=f"徒歩{distance_m:,} m 圏外の65歳以上がいる区画")]
+                    label=f"徒歩{distance_m:,} m 圏外の65歳以上がいる区画" + (f"（{estimate}）" if estimate else ""))]
     figure.legend(handles=shapes, loc="upper center", bbox_to_anchor=(0.5, legend_share), ncol=2, **common)
     symbols = []
     for category in categories:

@@ -3,11 +3,14 @@ pieces, counted places and suggested venues with their gain. Pure: frames in, fo
 
 from __future__ import annotations
 
+from functools import partial
+
 import folium
 import geopandas as gpd
 import pandas as pd
 
 from dashboard.htmlsafe import escape
+from dashboard.projection import with_tag
 from dashboard.maps.candidates import CandidateBadges
 from dashboard.maps.offline import offline_map
 from dashboard.maps.points import CompactPoints, Labels
@@ -43,14 +46,20 @@ def coverage_color(fraction) -> str:
 
 def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.GeoDataFrame,
                        places: pd.DataFrame, picks: list[dict], extra_points: list[tuple[float, float]],
-                       *, basemap: str = "gsi_pale", distance_m: int = 500, projector: bool = False) -> folium.Map:
+                       *, basemap: str = "gsi_pale", distance_m: int = 500, projector: bool = False,
+                       estimate: str = "") -> folium.Map:
     """``units`` (any CRS) need ``covered`` and ``pop65``; ``picks`` come from
     :func:`dashboard.coverage.suggest`; ``extra_points`` are user-clicked candidates, ``(lat, lon)``
     or ``(lat, lon, text)`` with the text of their badge (「地点1 +0人」).
 
     ``projector`` (会議モード): no legend inside the map (the slide draws a large one beside it, so
     nothing covers the areas), area names at :data:`PROJECTOR_LABEL_PX`, the map fills the frame the
-    slide gives it and re-fits the areas, and clicker keys pressed on the map still change slides."""
+    slide gives it and re-fits the areas, and clicker keys pressed on the map still change slides.
+
+    ``estimate``: 「2030年推計」 when ``table`` and ``units`` hold a future year's people
+    (:func:`dashboard.projection.estimate_tag`); every tooltip and legend line that counts people
+    then says so (「【2030年推計】…」)."""
+    mark = partial(with_tag, tag=estimate)
     bounds = areas.total_bounds
     fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
                        tiles=None, prefer_canvas=True, max_zoom=18, keyboard=not projector,
@@ -63,8 +72,8 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
     by_area = table.set_index("area_id")
     shaded = areas[["area_id", "geometry"]].copy()
     shaded["label"] = [
-        escape(f"{name}：徒歩{distance_m} m 圏の65歳以上 {by_area.at[a, 'coverage65']:.0%}"
-               f"（未カバー {by_area.at[a, 'pop65'] - by_area.at[a, 'pop65_covered']:,.0f} 人）")
+        escape(mark(f"{name}：徒歩{distance_m} m 圏の65歳以上 {by_area.at[a, 'coverage65']:.0%}"
+                    f"（未カバー {by_area.at[a, 'pop65'] - by_area.at[a, 'pop65_covered']:,.0f} 人）"))
         for a, name in zip(areas["area_id"], areas["area_name"])]
     shaded["color"] = [coverage_color(by_area.at[a, "coverage65"]) for a in areas["area_id"]]
     folium.GeoJson(shaded, name="カバー率", style_function=lambda f: {
@@ -72,7 +81,7 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
         tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
     uncovered = units[(~units["covered"]) & (units["pop65"] >= 0.5)].to_crs("EPSG:4326")
     if len(uncovered):
-        uncovered = uncovered.assign(label=[escape(f"徒歩圏外の65歳以上 約{p:,.0f} 人（{_nearest_text(d)}）")
+        uncovered = uncovered.assign(label=[escape(mark(f"徒歩圏外の65歳以上 約{p:,.0f} 人（{_nearest_text(d)}）"))
                                             for p, d in zip(uncovered["pop65"], uncovered["distance_m"])])
         folium.GeoJson(uncovered[["label", "geometry"]], name="徒歩圏外", style_function=lambda _: {
             "fillColor": UNCOVERED_COLOR, "fillOpacity": 0.45, "color": UNCOVERED_COLOR, "weight": 1},
@@ -95,18 +104,20 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
         FillFrame(corners).add_to(fmap)
         ForwardSlideKeys().add_to(fmap)
         return fmap
-    Legend(legend_items(distance_m, picks=bool(picks))).add_to(fmap)
+    Legend(legend_items(distance_m, picks=bool(picks), estimate=estimate)).add_to(fmap)
     fmap.fit_bounds(corners)
     return fmap
 
 
-def legend_items(distance_m: int, *, picks: bool = False) -> list[tuple[str, str, bool]]:
-    """``(colour, label, dashed)`` of the coverage map's legend, for the map or a slide beside it."""
-    items = [(color, f"カバー率 {label}", False) for _, color, label in COVERAGE_CLASSES]
-    items += [(UNCOVERED_COLOR, f"徒歩{distance_m} m 圏外の65歳以上がいる区画", False),
+def legend_items(distance_m: int, *, picks: bool = False, estimate: str = "") -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` of the coverage map's legend, for the map or a slide beside it;
+    with ``estimate`` (「2030年推計」) the lines that count people are marked with it."""
+    mark = partial(with_tag, tag=estimate)
+    items = [(color, mark(f"カバー率 {label}"), False) for _, color, label in COVERAGE_CLASSES]
+    items += [(UNCOVERED_COLOR, mark(f"徒歩{distance_m} m 圏外の65歳以上がいる区画"), False),
               ("#222222", "対象の集いの場", True)]
     if picks:
-        items.append((PICK_COLOR, "新しい集いの場の候補（+効果）", False))
+        items.append((PICK_COLOR, mark("新しい集いの場の候補（+効果）"), False))
     return items
 
 

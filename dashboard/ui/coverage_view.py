@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import coverage, vocab
+from dashboard import coverage, projection, vocab
 from dashboard.maps.coverage_map import build_coverage_map
 from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
@@ -75,8 +76,9 @@ def network_from_sidebar(prefecture_code: int) -> coverage.WalkNetwork | None:
     return network
 
 
-def distance_caption(result: coverage.CoverageResult, as_of: str) -> None:
-    """Says which distance is in use, the places counted and the population base."""
+def distance_caption(result: coverage.CoverageResult, as_of: str, tag: str = "") -> None:
+    """Says which distance is in use, the places counted and the population base (with ``tag``,
+    「2030年推計」, the 推計 of that year from the base ``as_of``)."""
     query = result.query
     if result.on_network:
         network = st.session_state[NETWORK_KEY]
@@ -84,11 +86,12 @@ def distance_caption(result: coverage.CoverageResult, as_of: str) -> None:
                f"歩行距離で{query.distance_m} m 以内。住まいと場所は最寄りの道の節点までの直線距離を加えています")
     else:
         how = f"集いの場から直線{query.distance_m} m 以内"
-    st.caption(f"徒歩圏＝{how}（開催頻度：{coverage.FREQUENCIES[query.frequency]}、活動中のみ）。人口：{as_of}。"
+    people = f"{tag}（{as_of}の人口から）" if tag else as_of
+    st.caption(f"徒歩圏＝{how}（開催頻度：{coverage.FREQUENCIES[query.frequency]}、活動中のみ）。人口：{people}。"
                "住民の住む場所は250mメッシュを圏域で分けた区画の代表点で近似しています。")
 
 
-def suggestion_caption(result: coverage.CoverageResult, plan: coverage.Suggestion) -> None:
+def suggestion_caption(result: coverage.CoverageResult, plan: coverage.Suggestion, tag: str = "") -> None:
     if plan.area_id is None:
         where = "市内の公民館・集会所などの候補会場"
         whom = "市全体の徒歩圏外の65歳以上"
@@ -100,43 +103,49 @@ def suggestion_caption(result: coverage.CoverageResult, plan: coverage.Suggestio
             f"（{plan.uncovered65:,.0f}人）を最も多く新たにカバーする順に選びます（貪欲法）。効果＝新たに徒歩圏に入る{whom}。")
     if result.on_network:
         text += "候補からの徒歩圏は直線距離で見ているため、効果は道路距離での効果より多めに出ることがあります。"
-    st.caption(md_escape(text))
+    st.caption(md_escape(projection.with_tag(text, tag)))
 
 
-def kpis(table: pd.DataFrame, area_id: str | None, as_of: str) -> None:
+def kpis(table: pd.DataFrame, area_id: str | None, as_of: str, tag: str = "") -> None:
+    """The four figures of the city or the chosen area; with ``tag`` (「2030年推計」) each label says it."""
     row = table.set_index("area_id").loc[area_id or "ALL"]
     title = "市全体" if not area_id else row["area_name"]
-    st.markdown(f"##### {md_escape(title)}")
+    mark = partial(projection.with_tag, tag=tag)
+    people = f"{tag}、{as_of}の人口から" if tag else as_of
+    st.markdown(f"##### {md_escape(title)}" + (f"　{md_escape(tag)}" if tag else ""))
     cols = st.columns(4)
-    cols[0].metric("徒歩圏の65歳以上", f"{row['coverage65']:.1%}",
-                   help=f"{row['pop65_covered']:,.0f} 人 ÷ 65歳以上 {row['pop65']:,.0f} 人（{as_of}）")
-    cols[1].metric("徒歩圏の75歳以上", f"{row['coverage75']:.1%}",
-                   help=f"{row['pop75_covered']:,.0f} 人 ÷ 75歳以上 {row['pop75']:,.0f} 人")
-    cols[2].metric("徒歩圏外の65歳以上", f"{row['pop65'] - row['pop65_covered']:,.0f} 人")
-    cols[3].metric("集いの場（65歳以上千人あたり）", f"{row['places_per_1000_65']:.2f} か所",
-                   help=f"{row['places']} か所 ÷ 65歳以上 {row['pop65']:,.0f} 人 × 1,000")
+    cols[0].metric(mark("徒歩圏の65歳以上"), f"{row['coverage65']:.1%}",
+                   help=f"{row['pop65_covered']:,.0f} 人 ÷ 65歳以上 {row['pop65']:,.0f} 人（{people}）")
+    cols[1].metric(mark("徒歩圏の75歳以上"), f"{row['coverage75']:.1%}",
+                   help=f"{row['pop75_covered']:,.0f} 人 ÷ 75歳以上 {row['pop75']:,.0f} 人" + (f"（{tag}）" if tag else ""))
+    cols[2].metric(mark("徒歩圏外の65歳以上"), f"{row['pop65'] - row['pop65_covered']:,.0f} 人")
+    cols[3].metric(mark("集いの場（65歳以上千人あたり）"), f"{row['places_per_1000_65']:.2f} か所",
+                   help=f"{row['places']} か所（今の場） ÷ 65歳以上 {row['pop65']:,.0f} 人 × 1,000")
 
 
-def ranking(table: pd.DataFrame) -> None:
-    """Areas, lowest 65+ coverage first; with the 2SFCA access when the places have capacities."""
+def ranking(table: pd.DataFrame, tag: str = "") -> None:
+    """Areas, lowest 65+ coverage first; with the 2SFCA access when the places have capacities. With
+    ``tag`` (「2030年推計」) every column counted from the people says it (the places are today's)."""
+    mark = partial(projection.with_tag, tag=tag)
     areas = table[table["area_id"] != "ALL"].sort_values("coverage65")
     access = {}
     config = {}
     if np.isfinite(areas[coverage.ACCESS_COLUMN]).all():
-        access = {"定員アクセス（65歳以上千人あたり）": areas[coverage.ACCESS_COLUMN].round(1)}
-        config = {"定員アクセス（65歳以上千人あたり）": st.column_config.NumberColumn(format="%.1f 人", help=ACCESS_HELP)}
+        access = {mark("定員アクセス（65歳以上千人あたり）"): areas[coverage.ACCESS_COLUMN].round(1)}
+        config = {mark("定員アクセス（65歳以上千人あたり）"): st.column_config.NumberColumn(format="%.1f 人",
+                                                                                    help=ACCESS_HELP)}
     st.dataframe(pd.DataFrame({
         "圏域": areas["area_name"],
-        "65歳以上（人）": areas["pop65"].round().astype(int),
-        "徒歩圏カバー率（65歳以上）": (areas["coverage65"] * 100).round(1),
-        "徒歩圏外の65歳以上（人）": (areas["pop65"] - areas["pop65_covered"]).round().astype(int),
-        "徒歩圏カバー率（75歳以上）": (areas["coverage75"] * 100).round(1),
+        mark("65歳以上（人）"): areas["pop65"].round().astype(int),
+        mark("徒歩圏カバー率（65歳以上）"): (areas["coverage65"] * 100).round(1),
+        mark("徒歩圏外の65歳以上（人）"): (areas["pop65"] - areas["pop65_covered"]).round().astype(int),
+        mark("徒歩圏カバー率（75歳以上）"): (areas["coverage75"] * 100).round(1),
         "集いの場（か所）": areas["places"],
-        "65歳以上千人あたり（か所）": areas["places_per_1000_65"].round(2),
+        mark("65歳以上千人あたり（か所）"): areas["places_per_1000_65"].round(2),
         **access,
     }), hide_index=True, width="stretch",
-        column_config={"徒歩圏カバー率（65歳以上）": st.column_config.NumberColumn(format="%.1f%%"),
-                       "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(format="%.1f%%"), **config})
+        column_config={mark("徒歩圏カバー率（65歳以上）"): st.column_config.NumberColumn(format="%.1f%%"),
+                       mark("徒歩圏カバー率（75歳以上）"): st.column_config.NumberColumn(format="%.1f%%"), **config})
     if access:
         st.caption("定員アクセス＝定員のある場所（定員の分からない場所は含みません）の定員を、徒歩圏（直線距離）"
                    "内の65歳以上で分け合った値（2SFCA）。65歳以上1,000人あたりの定員（人）。")
@@ -144,9 +153,9 @@ def ranking(table: pd.DataFrame) -> None:
         st.caption("対象の場所に定員の記録がないため、定員アクセス（2SFCA）は表示していません。")
 
 
-def sensitivity(table: pd.DataFrame) -> None:
+def sensitivity(table: pd.DataFrame, tag: str = "") -> None:
     shown = (table * 100).round(1)
-    shown.columns = [f"{d} m" for d in table.columns]
+    shown.columns = [projection.with_tag(f"{d} m", tag) for d in table.columns]
     st.dataframe(shown.rename_axis("圏域"), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in shown.columns})
 
@@ -171,14 +180,14 @@ def extra_points() -> list[tuple[float, float]]:
 
 
 @st.fragment
-def coverage_map(areas, result: coverage.CoverageResult, plan: coverage.Suggestion) -> None:
+def coverage_map(areas, result: coverage.CoverageResult, plan: coverage.Suggestion, tag: str = "") -> None:
     """The map; a click on it adds a candidate point (for the next-salon suggestion)."""
     badges = {(c["lat"], c["lon"]): f"{c['name'].removeprefix('地図で追加した')} +{c['gain65']:,}人"
               for c in plan.clicked}
     extra = [(lat, lon, badges.get((lat, lon), "追加した地点")) for lat, lon in extra_points()]
     fmap = build_coverage_map(areas, result.table, result.units, result.places, plan.picks, extra,
                               basemap=basemap_choice(),
-                              distance_m=result.query.distance_m)
+                              distance_m=result.query.distance_m, estimate=tag)
     clicked = show_map(fmap, key="tsudoi_coverage_map", height=600, map_clicks=True)
     if clicked is not None and clicked not in extra_points():
         extra_points().append(clicked)
@@ -191,13 +200,14 @@ def clicked_frame() -> pd.DataFrame:
                          for i, (lat, lon) in enumerate(extra_points())], columns=["id", "name", "lat", "lon"])
 
 
-def suggestion_table(plan: coverage.Suggestion) -> pd.DataFrame:
+def suggestion_table(plan: coverage.Suggestion, tag: str = "") -> pd.DataFrame:
     """The picks in order, then every clicked point that was not picked (「+0人」 when it adds nobody)."""
-    rows = [{"順": str(number), "候補": pick["name"], "効果（+人）": f"+{pick['gain65']:,}人"}
+    gain = projection.with_tag("効果（+人）", tag)
+    rows = [{"順": str(number), "候補": pick["name"], gain: f"+{pick['gain65']:,}人"}
             for number, pick in enumerate(plan.picks, start=1)]
-    rows += [{"順": "—", "候補": c["name"], "効果（+人）": f"+{c['gain65']:,}人"}
+    rows += [{"順": "—", "候補": c["name"], gain: f"+{c['gain65']:,}人"}
              for c in plan.clicked if c["rank"] is None]
-    return pd.DataFrame(rows, columns=["順", "候補", "効果（+人）"])
+    return pd.DataFrame(rows, columns=["順", "候補", gain])
 
 
 def clicked_notes(plan: coverage.Suggestion) -> list[str]:
@@ -206,9 +216,10 @@ def clicked_notes(plan: coverage.Suggestion) -> list[str]:
 
 
 def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFrame, prefecture: int,
-                     area_id: str | None = None) -> None:
+                     area_id: str | None = None, tag: str = "") -> None:
     """How many new places and where to look, the map with picks (click to add candidate points) and
-    the pick list; fewer picks than asked are explained, clicked points always listed."""
+    the pick list; fewer picks than asked are explained, clicked points always listed. With ``tag``
+    (「2030年推計」) the gains are those of that year's people, and say so."""
     names = dict(zip(areas["area_id"], areas["area_name"]))
     left_control, right_control = st.columns(2)
     with left_control:
@@ -219,14 +230,14 @@ def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFram
                                      clicked=clicked_frame())
     left, right = st.columns([3, 2])
     with left:
-        coverage_map(areas, result, plan)
+        coverage_map(areas, result, plan, tag)
     with right:
-        suggestion_caption(result, plan)
-        table = suggestion_table(plan)
+        suggestion_caption(result, plan, tag)
+        table = suggestion_table(plan, tag)
         if len(table):
             st.dataframe(table, hide_index=True, width="stretch")
         for note in clicked_notes(plan):
-            st.caption(md_escape(note))
+            st.caption(md_escape(projection.with_tag(note, tag)))
         if plan.shortfall:
             st.info(md_escape(plan.shortfall))
         if extra_points() and st.button("追加した地点を消す"):

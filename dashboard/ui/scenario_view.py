@@ -5,6 +5,8 @@ distance) with saved scenarios compared side by side. Called from ``pages/covera
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -23,6 +25,8 @@ from dashboard.ui.store import current_revision, engine, read
 from dashboard.ui.text import md_escape
 
 YEARS_KEY = "tsudoi_future_years"
+#: The year choice in the URL (``?ahead=5``), so a reload or a shared link opens on the same 推計.
+YEARS_PARAM = "ahead"
 CLICKS_KEY = "tsudoi_scn_clicks"
 ASSUMED_BADGE = f"【{scenario.ASSUMED}】"
 
@@ -39,39 +43,52 @@ def units_for(code: str, years: int):
     return _units_for(database_url(), code, current_revision(), years)
 
 
+def _years_from_url() -> int:
+    """A valid ``?ahead=5|10`` of the URL, else 0 (today); anything else is ignored."""
+    wanted = st.query_params.get(YEARS_PARAM)
+    return int(wanted) if wanted in {str(y) for y in scenario.YEARS if y} else 0
+
+
 def year_switch(code: str, units_now):
-    """Sidebar choice 現在 / +5 / +10 years. Returns ``(units, years)``; a 推計 is announced on the page
-    with its method and what it ignores."""
+    """Sidebar choice 現在 / 5年後（YYYY年 推計） / 10年後, mirrored in the URL (``?ahead=``). Returns
+    ``(units, years)``; a 推計 is announced on the page with its method and what it ignores."""
     meta = read("meta", code)
     problem = projection.available(meta, read("towns", code), code)
     with st.sidebar:
         st.markdown("#### 人口の年")
         if problem:
             st.caption(md_escape(problem))
+            st.query_params.pop(YEARS_PARAM, None)
             return units_now, 0
+        if YEARS_KEY not in st.session_state:
+            st.session_state[YEARS_KEY] = _years_from_url()
         years = st.radio("人口の年", scenario.YEARS, key=YEARS_KEY, horizontal=True, label_visibility="collapsed",
-                         format_func=lambda y: projection.year_label(meta, y))
+                         format_func=lambda y: projection.choice_label(meta, y))
     if not years:
+        st.query_params.pop(YEARS_PARAM, None)
         return units_now, 0
+    st.query_params[YEARS_PARAM] = str(years)
     try:
         units = units_for(code, years)
     except InputError as error:
         st.warning(md_escape(str(error.problems[0])))
         return units_now, 0
-    basis = _basis(code, years)
-    st.warning(md_escape(f"{projection.year_label(meta, years)}の人口で表示しています（65歳以上・75歳以上は{projection.ESTIMATE_LABEL}）。"
-                         f"{basis}。生命表：{projection.lifetable.EDITION}。{projection.CAVEAT}"))
+    tag = projection.estimate_tag(meta, years)
+    st.warning(md_escape(f"{projection.year_label(meta, years)}の人口で表示しています。65歳以上・75歳以上の人数と、"
+                         f"それから出すカバー率・徒歩圏外の人数・候補の効果は、すべて{tag}です。"
+                         + projection.method_note(basis(code))))
     return units, years
 
 
-def _basis(code: str, years: int) -> str:
-    meta = read("meta", code)
-    towns = read("towns", code)
-    bands = projection.stored_town_bands(meta, towns)
-    if bands is not None and not len(read("population_cells", code)):
-        return "町丁目別の年齢別人口（男女・5歳階級）を生命表の生残率で5年ずつ進めた推計"
-    return ("各区画の65歳未満・65〜74歳・75歳以上に、住民基本台帳（令和4年1月1日）の市全体の年齢構成（男女・5歳階級）を"
-            "当てはめ、生命表の生残率で5年ずつ進めた推計")
+def estimate_caption(code: str, years: int) -> None:
+    """Under the figures of a future year: how the 推計 is made and what it ignores (nothing for today)."""
+    if years:
+        st.caption(md_escape(projection.method_note(basis(code))))
+
+
+def basis(code: str) -> projection.Basis:
+    """How the city's 推計 is made (the words, the life table, what it ignores)."""
+    return projection.basis(read("meta", code), read("towns", code), read("population_cells", code))
 
 
 def outlook(code: str, areas) -> None:
@@ -88,14 +105,17 @@ def outlook(code: str, areas) -> None:
         label = projection.year_label(meta, years)
         shown[f"75歳以上 {label}"] = table[f"pop75_{years}"].round().astype(int)
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(md_escape(f"推計：{_basis(code, 5)}（{projection.lifetable.EDITION}）。{projection.CAVEAT}"))
+    st.caption(md_escape(projection.method_note(basis(code), places=False)))
 
 
 # --- critical places and reliance -------------------------------------------------------------------
 
-def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.DataFrame) -> fragility.Fragility:
-    """Ranked critical places, reliance per area, and one place's details."""
+def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.DataFrame,
+                   tag: str = "") -> fragility.Fragility:
+    """Ranked critical places, reliance per area, and one place's details. ``tag``: 「2030年推計」 when
+    the people counted are those of a future year (:func:`dashboard.projection.estimate_tag`)."""
     found = fragility.analyse(result, prefecture)
+    mark = partial(projection.with_tag, tag=tag)
     distance = result.query.distance_m
     if result.on_network:
         st.caption("ここでの徒歩圏は直線距離です（道路網の歩行距離ではありません）。")
@@ -104,18 +124,18 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
         ranked = found.places
         st.dataframe(pd.DataFrame({
             "順": ranked["rank"], "場所": ranked["name"], "種別": ranked["category"],
-            "この場だけが徒歩圏の65歳以上（人）": ranked["unique65"].round().astype(int),
-            "同・75歳以上（人）": ranked["unique75"].round().astype(int),
-            "徒歩圏の65歳以上（人）": ranked["reach65"].round().astype(int)}),
+            mark("この場だけが徒歩圏の65歳以上（人）"): ranked["unique65"].round().astype(int),
+            mark("同・75歳以上（人）"): ranked["unique75"].round().astype(int),
+            mark("徒歩圏の65歳以上（人）"): ranked["reach65"].round().astype(int)}),
             hide_index=True, width="stretch", height=320)
         st.caption(f"その場だけが休止したら、徒歩{distance} m 圏に集いの場がなくなる人数（直線距離）。多い順。")
     with right:
         reliance = found.reliance
         st.dataframe(pd.DataFrame({"圏域": reliance["area_name"],
-                                   "ひとつの場に頼っている人（65歳以上）": reliance["pop65_single"].round().astype(int),
-                                   "徒歩圏の65歳以上のうち": (reliance["single_share65"] * 100).round(1)}),
+                                   mark("ひとつの場に頼っている人（65歳以上）"): reliance["pop65_single"].round().astype(int),
+                                   mark("徒歩圏の65歳以上のうち"): (reliance["single_share65"] * 100).round(1)}),
                      hide_index=True, width="stretch",
-                     column_config={"徒歩圏の65歳以上のうち": st.column_config.NumberColumn(format="%.1f%%")})
+                     column_config={mark("徒歩圏の65歳以上のうち"): st.column_config.NumberColumn(format="%.1f%%")})
         st.caption("ひとつの場に頼っている人＝徒歩圏に集いの場がちょうど1か所しかない65歳以上。")
         if len(ranked):
             chosen = st.selectbox("場所の詳細", ranked["place_id"], key="tsudoi_crit_place",
@@ -124,7 +144,7 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
             details = places.set_index("id").loc[chosen] if chosen in set(places["id"]) else None
             lines = [f"**{md_escape(row['name'])}**（{md_escape(row['category'])}）",
                      md_escape(fragility.place_sentence(row, distance)),
-                     f"徒歩圏の65歳以上：約{row['reach65']:,.0f}人・重要度 {int(row['rank'])}位／{len(ranked)}か所"]
+                     mark(f"徒歩圏の65歳以上：約{row['reach65']:,.0f}人") + f"・重要度 {int(row['rank'])}位／{len(ranked)}か所"]
             if details is not None:
                 lines.append("日程：" + md_escape(display_text(details.get("rrule"), details.get("schedule_text"))))
             st.markdown("  \n".join(lines))
@@ -133,8 +153,9 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
 
 # --- weekday opportunity ----------------------------------------------------------------------------
 
-def weekday_panel(result: coverage.CoverageResult, prefecture: int, area_id: str | None) -> None:
+def weekday_panel(result: coverage.CoverageResult, prefecture: int, area_id: str | None, tag: str = "") -> None:
     table = weekday.area_table(result, prefecture)
+    mark = partial(projection.with_tag, tag=tag)
     distance = result.query.distance_m
     areas = table[table["area_id"] != "ALL"]
     fig = go.Figure()
@@ -143,17 +164,17 @@ def weekday_panel(result: coverage.CoverageResult, prefecture: int, area_id: str
         fig.add_bar(name=row.area_name, x=[f"{weekday.WEEKDAY_JA[d]}曜" for d in weekday.WEEKDAYS], y=values,
                     hovertemplate="%{x}：%{y:.0f}%<extra>" + row.area_name.replace("<", "&lt;") + "</extra>")
     fig.update_layout(barmode="group", height=340, margin=dict(l=10, r=10, t=40, b=10),
-                      title=f"その曜日に徒歩{distance}m以内で活動がない65歳以上の割合（圏域別）",
+                      title=mark(f"その曜日に徒歩{distance}m以内で活動がない65歳以上の割合（圏域別）"),
                       yaxis=dict(title="%", range=[0, 100]), legend=dict(orientation="h"))
     st.plotly_chart(fig, width="stretch", key="tsudoi_weekday_chart")
     row = table.set_index("area_id").loc[area_id or "ALL"]
     worst = max(weekday.WEEKDAYS[:6], key=lambda d: -1 if pd.isna(row[f"no_activity_{d.lower()}_65"])
                 else row[f"no_activity_{d.lower()}_65"])
-    st.markdown(md_escape(weekday.weekday_sentence(row, worst, distance)))
+    st.markdown(md_escape(mark(weekday.weekday_sentence(row, worst, distance))))
     st.dataframe(pd.DataFrame({"圏域": table["area_name"],
-                               "週1日以上（%）": (table["weekdays_ge1_65"] * 100).round(1),
-                               "週3日以上（%）": (table["weekdays_ge3_65"] * 100).round(1),
-                               "月あたり開催回数（65歳以上平均）": table["sessions_per_month_65"].round(1)}),
+                               mark("週1日以上（%）"): (table["weekdays_ge1_65"] * 100).round(1),
+                               mark("週3日以上（%）"): (table["weekdays_ge3_65"] * 100).round(1),
+                               mark("月あたり開催回数（65歳以上平均）"): table["sessions_per_month_65"].round(1)}),
                  hide_index=True, width="stretch")
     st.caption("各場の開催日（日程の規則）から、徒歩圏（直線距離）に活動がある曜日を数えています。"
                "日程が未登録・不定期の場は曜日に数えません。")
@@ -185,21 +206,22 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
                                 categories=base.query.categories, off=tuple(off), added=tuple(added), years=years)
     result = scenario.run(areas, base.units, places, what_if, prefecture)
     now, then = scenario.summary(base), scenario.summary(result)
+    tag = projection.estimate_tag(read("meta", code), years)
     k1, k2, k3 = st.columns(3)
-    k1.metric(f"{ASSUMED_BADGE}徒歩圏の65歳以上", f"{then['coverage65']:.1%}",
+    k1.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏の65歳以上", tag), f"{then['coverage65']:.1%}",
               delta=f"{(then['coverage65'] - now['coverage65']) * 100:+.1f} ポイント")
-    k2.metric(f"{ASSUMED_BADGE}徒歩圏外の65歳以上", f"{then['uncovered65']:,.0f} 人",
+    k2.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏外の65歳以上", tag), f"{then['uncovered65']:,.0f} 人",
               delta=f"{then['uncovered65'] - now['uncovered65']:+,.0f} 人", delta_color="inverse")
-    k3.metric(f"{ASSUMED_BADGE}徒歩圏外の75歳以上", f"{then['uncovered75']:,.0f} 人",
+    k3.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏外の75歳以上", tag), f"{then['uncovered75']:,.0f} 人",
               delta=f"{then['uncovered75'] - now['uncovered75']:+,.0f} 人", delta_color="inverse")
     found = fragility.analyse(result, prefecture)
     fmap = build_coverage_map(areas, result.table, result.units, result.places[~result.places["id"].str.startswith(
-        scenario.HYPOTHETICAL_PREFIX)], [], [], basemap=basemap_choice(), distance_m=distance)
+        scenario.HYPOTHETICAL_PREFIX)], [], [], basemap=basemap_choice(), distance_m=distance, estimate=tag)
     hypothetical = result.places[result.places["id"].str.startswith(scenario.HYPOTHETICAL_PREFIX)]
     add_critical_places(fmap, found.places, distance, added=hypothetical,
                         off=places[places["id"].isin(off)][["name", "lat", "lon"]])
     clicked = show_map(fmap, key="tsudoi_scenario_map", height=520, map_clicks=True)
-    st.caption(" ・ ".join(label for _, label, _ in critical_legend(distance))
+    st.caption(" ・ ".join(projection.with_tag(label, tag) for _, label, _ in critical_legend(distance))
                + "。地図をクリックすると、その地点に仮の場を加えます。")
     if clicked is not None and clicked not in _clicks():
         _clicks().append(clicked)
@@ -207,10 +229,10 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
     if _clicks() and st.button("地図で加えた場を消す", key="tsudoi_scn_clear"):
         _clicks().clear()
         st.rerun()
-    _save_and_compare(code, what_if, result, base)
+    _save_and_compare(code, what_if, result, base, tag)
 
 
-def _save_and_compare(code: str, what_if: scenario.Scenario, result, base) -> None:
+def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, tag: str = "") -> None:
     left, right = st.columns([1, 2])
     with left:
         name = st.text_input("この仮定に名前をつけて保存", key="tsudoi_scn_name", max_chars=scenario.MAX_NAME,
@@ -225,10 +247,14 @@ def _save_and_compare(code: str, what_if: scenario.Scenario, result, base) -> No
     with right:
         chosen = st.multiselect(f"保存した仮定を比べる（{scenario.MAX_COMPARED}つまで）", saved,
                                 max_selections=scenario.MAX_COMPARED, key="tsudoi_scn_compare")
-        results = {"現在": base, f"{ASSUMED_BADGE}編集中": result}
+        results = {projection.with_tag("今の場", tag) if tag else "現在": base,
+                   ASSUMED_BADGE + projection.with_tag("編集中", tag): result}
         for name in chosen:
             try:
-                results[f"{ASSUMED_BADGE}{name}"] = scenarios.run(engine(), code, scenarios.load(engine(), code, name))
+                saved_scenario = scenarios.load(engine(), code, name)
+                saved_tag = projection.estimate_tag(read("meta", code), saved_scenario.years)
+                results[ASSUMED_BADGE + projection.with_tag(name, saved_tag)] = scenarios.run(engine(), code,
+                                                                                              saved_scenario)
             except InputError as error:
                 st.warning(md_escape(f"「{name}」: {error.problems[0]}"))
         table = scenario.comparison(results)
@@ -247,11 +273,13 @@ def _save_and_compare(code: str, what_if: scenario.Scenario, result, base) -> No
 
 def section(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, result: coverage.CoverageResult,
             prefecture: int, area_id: str | None, years: int) -> None:
-    """Everything of 将来を考える, under the coverage page's existing sections."""
-    st.subheader("ひとつの場に頼っている人と、重要な場", anchor=False)
-    critical_panel(result, prefecture, places)
-    st.subheader("曜日ごとの活動の機会", anchor=False)
-    weekday_panel(result, prefecture, area_id)
+    """Everything of 将来を考える, under the coverage page's existing sections; with ``years`` > 0
+    every figure drawn from the people is marked with the 推計's year."""
+    tag = projection.estimate_tag(read("meta", code), years)
+    st.subheader(projection.with_tag("ひとつの場に頼っている人と、重要な場", tag), anchor=False)
+    critical_panel(result, prefecture, places, tag)
+    st.subheader(projection.with_tag("曜日ごとの活動の機会", tag), anchor=False)
+    weekday_panel(result, prefecture, area_id, tag)
     st.subheader("65歳以上・75歳以上のこれから（推計）", anchor=False)
     outlook(code, areas)
     st.subheader(f"仮定で考える（シナリオ）{ASSUMED_BADGE}", anchor=False)

@@ -1,0 +1,194 @@
+"""The coverage page switched to a future year (推計), in AppTest: the 蕨市 demo (mesh, the city's 住基
+bands scaled per unit) and 新座市 (町丁目 age bands, a second city set up through the CLI).
+
+For 新座市 the expected figures are worked out from the raw synthetic age table and the survival-table
+CSV by hand (tests.dashboard.test_karte_future), and which 町丁目 are within walking distance comes
+from today's coverage (a future year moves the people on, not the places).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine
+
+from dashboard import coverage
+from dashboard.auth import AuthenticatedUser, add_user
+from dashboard.services import scenarios
+from dashboard.store import reads
+from dashboard.store.engine import open_store
+from tests.dashboard.test_karte_future import _raw_age_rows, _town_name, expected_area_65, shifted
+from tests.dashboard.test_onboarding import NIIZA, copy_store, set_up_niiza
+from tests.ui.apptest import app_on
+
+CODE, PREFECTURE = "11223", 11
+YEARS_KEY = "tsudoi_future_years"
+PLAIN_KPIS = ("徒歩圏の65歳以上", "徒歩圏の75歳以上", "徒歩圏外の65歳以上", "集いの場（65歳以上千人あたり）")
+
+
+def on_coverage(app):
+    app.run()
+    app.switch_page("../pages/coverage.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def page_text(app) -> str:
+    parts = [w.value for w in app.warning] + [c.value for c in app.caption] + [s.value for s in app.subheader]
+    return " ".join(parts).replace("\\", "")
+
+
+def ranking(app, tag: str):
+    return next(d.value for d in app.dataframe if f"【{tag}】徒歩圏カバー率（65歳以上）" in d.value.columns)
+
+
+def map_texts(app) -> list[str]:
+    """Everything each folium map sends to the browser (script and HTML: the legend is HTML)."""
+    return [" ".join(str(v) for v in json.loads(c.proto.json_args).values()) for c in app.get("component_instance")
+            if c.proto.component_name == "streamlit_folium.st_folium"]
+
+
+# --- 蕨市 demo --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_expected(demo_db_url):
+    """City table today and 5 / 10 years on, through the services on their own connection."""
+    engine = create_engine(demo_db_url)
+    try:
+        areas, places = reads.areas(engine, CODE), reads.places(engine, CODE, internal=True)
+        return {y: coverage.compute(areas, scenarios.units_for(engine, CODE, y), places, coverage.CoverageQuery(),
+                                    PREFECTURE).table.set_index("area_id") for y in (0, 5, 10)}
+    finally:
+        engine.dispose()
+
+
+def test_switching_the_demo_to_2025_marks_every_figure(coordinator_app, demo_expected):
+    at = on_coverage(coordinator_app)
+    assert at.radio(key=YEARS_KEY).options == ["現在", "5年後（2025年 推計）", "10年後（2030年 推計）"]
+    assert "推計" not in " ".join(metrics(at))  # today: nothing says 推計
+    at.radio(key=YEARS_KEY).set_value(5).run()
+    assert not at.exception, at.exception
+    shown = metrics(at)
+    city = demo_expected[5].loc["ALL"]
+    assert shown["【2025年推計】徒歩圏の65歳以上"] == f"{city['coverage65']:.1%}"
+    assert shown["【2025年推計】徒歩圏の75歳以上"] == f"{city['coverage75']:.1%}"
+    assert shown["【2025年推計】徒歩圏外の65歳以上"] == f"{city['pop65'] - city['pop65_covered']:,.0f} 人"
+    assert shown["【2025年推計】集いの場（65歳以上千人あたり）"] == f"{city['places_per_1000_65']:.2f} か所"
+    assert not set(PLAIN_KPIS) & set(shown)  # no unmarked figure left
+    today = demo_expected[0].loc["ALL"]
+    assert city["pop65"] > today["pop65"]  # more people 65+ in 2025: the numbers did change
+    assert at.query_params["ahead"] == ["5"] or at.query_params["ahead"] == "5"
+
+    table = ranking(at, "2025年推計")
+    for column in table.columns.drop(["圏域", "集いの場（か所）"]):
+        assert column.startswith("【2025年推計】"), column
+    assert table["【2025年推計】65歳以上（人）"].sum() == pytest.approx(city["pop65"], abs=len(table))
+    text = page_text(at)
+    for words in ("2025年（推計）の人口で表示しています", "転入・転出", "新しい住宅", "第23回生命表",
+                  "集いの場・候補会場は今のまま", "【2025年推計】圏域の比較", "【2025年推計】距離を変えると",
+                  "2025年推計（2020年"):
+        assert words in text, words
+    coverage_map, scenario_map = map_texts(at)
+    assert "【2025年推計】カバー率" in coverage_map  # the map legend
+    assert "【2025年推計】徒歩500 m 圏外の65歳以上がいる区画" in coverage_map
+    assert "【2025年推計】" in scenario_map
+    labels = [b.label for b in at.download_button]
+    assert "全圏域の地域カルテ（2025年推計）（PDF、市全体の要約つき）" in labels
+    assert any(label.startswith("【2025年推計】") for label in labels)  # the table's CSV
+
+    at.radio(key=YEARS_KEY).set_value(10).run()
+    assert metrics(at)["【2030年推計】徒歩圏外の65歳以上"] == (
+        f"{demo_expected[10].loc['ALL', 'pop65'] - demo_expected[10].loc['ALL', 'pop65_covered']:,.0f} 人")
+    at.radio(key=YEARS_KEY).set_value(0).run()
+    assert set(PLAIN_KPIS) <= set(metrics(at))
+    assert "ahead" not in at.query_params
+
+
+def test_a_link_with_ahead_opens_on_that_year(coordinator_app, demo_expected):
+    coordinator_app.query_params["ahead"] = "10"
+    at = on_coverage(coordinator_app)
+    assert at.radio(key=YEARS_KEY).value == 10
+    city = demo_expected[10].loc["ALL"]
+    assert metrics(at)["【2030年推計】徒歩圏の65歳以上"] == f"{city['coverage65']:.1%}"
+
+
+def test_an_unknown_ahead_in_the_link_is_today(coordinator_app):
+    coordinator_app.query_params["ahead"] = "7"
+    at = on_coverage(coordinator_app)
+    assert at.radio(key=YEARS_KEY).value == 0
+    assert set(PLAIN_KPIS) <= set(metrics(at))
+
+
+# --- 新座市: its own 町丁目 bands ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def niiza_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("niiza_coverage_future") / "store.sqlite"
+    set_up_niiza(db)
+    engine = open_store(f"sqlite:///{db}")
+    add_user(engine, "chief", "pass1234", "admin")
+    engine.dispose()
+    return db
+
+
+def hand_65_by_town_code(db, steps: int) -> dict[str, float]:
+    with sqlite3.connect(db) as connection:
+        code_of = {_town_name(name): code for name, code in
+                   connection.execute("select name, code from towns where municipality_code = ?", (NIIZA,))}
+    return {code_of[_town_name(town)]: sum(sum(shifted(by_sex[key], sex, steps)[13:]) for sex, key in ((1, "男"), (2, "女")))
+            for town, by_sex in _raw_age_rows().items() if town != "合計"}
+
+
+def test_niiza_in_2032_from_its_own_bands(monkeypatch, niiza_db, tmp_path):
+    db = copy_store(niiza_db, tmp_path / "niiza.sqlite")
+    app = app_on(monkeypatch, db, AuthenticatedUser("chief", "admin"))
+    at = on_coverage(app)
+    assert at.radio(key=YEARS_KEY).options == ["現在", "5年後（2027年 推計）", "10年後（2032年 推計）"]
+    at.radio(key=YEARS_KEY).set_value(10).run()
+    assert not at.exception, at.exception
+    # per area: the hand-shifted 65+ of its 町丁目
+    table = ranking(at, "2032年推計")
+    with sqlite3.connect(db) as connection:
+        area_ids = dict(connection.execute("select name, id from areas where municipality_code = ?", (NIIZA,)))
+    expected = expected_area_65(db, 2)
+    for name, shown in zip(table["圏域"], table["【2032年推計】65歳以上（人）"]):
+        assert shown == round(expected[area_ids[name]]), name
+    # the city's share: the 町丁目 within walking distance today, weighted by their hand-shifted 65+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        today = coverage.compute(reads.areas(engine, NIIZA), scenarios.units_for(engine, NIIZA, 0),
+                                 reads.places(engine, NIIZA, internal=True), coverage.CoverageQuery(), PREFECTURE)
+    finally:
+        engine.dispose()
+    covered = set(today.units.loc[today.units["covered"], "unit"])
+    by_town = hand_65_by_town_code(db, 2)
+    share = sum(v for code, v in by_town.items() if code in covered) / sum(by_town.values())
+    shown = float(metrics(at)["【2032年推計】徒歩圏の65歳以上"].rstrip("%")) / 100
+    assert shown == pytest.approx(share, abs=0.0005)
+    text = page_text(at)
+    assert "町丁目別の年齢別人口" in text and "転入・転出" in text
+
+
+# --- the karte's own year on the data page ----------------------------------------------------------
+
+def test_the_data_pages_karte_has_a_year_choice(coordinator_app, monkeypatch, demo_db_url):
+    coordinator_app.run()
+    at = coordinator_app.switch_page("../pages/data.py").run()
+    assert not at.exception, at.exception
+    at.radio(key="tsudoi_karte_years").set_value(10).run()
+    at.selectbox(key="tsudoi_data_karte_area").set_value("nishiki").run()
+    labels = [b.label for b in at.download_button]
+    assert "錦町地区の地域カルテ（2030年推計）（PDF）" in labels
+    assert "全圏域の地域カルテ（2030年推計）（PDF、市全体の要約つき）" in labels
+    assert "転入・転出" in page_text(at)
+    from dashboard.ui import karte_view
+
+    monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    pdf = karte_view._pdf(CODE, ["nishiki"], 10)()
+    assert pdf.startswith(b"%PDF")
