@@ -26,7 +26,10 @@ def _with_phone_links(text: str) -> str:
 
 def introduction(city: str) -> None:
     name = md_escape(city)
-    st.subheader(t("about_title", city=name), anchor=False)
+    said = resident_text.place_reading(city) if language.current() != "ja" else ""
+    heading = f"{name} ({md_escape(said)})" if said and language.current() == "en" else (
+        f"{name}（{md_escape(said)}）" if said else name)  # the city's name as given, with its reading
+    st.subheader(t("about_title", city=heading), anchor=False)
     st.markdown(t("about_intro", city=name))
     st.markdown("\n".join(f"- {t(key)}" for key in ("about_how_filters", "about_how_details", "about_how_csv",
                                                     "about_how_language")))
