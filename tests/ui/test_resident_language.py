@@ -123,7 +123,7 @@ def readings_checked(text: str, names: list[str]) -> str:
         assert not KANJI.search(reading), f"a reading with kanji: {reading!r} for {name!r}"
         return name
     pattern = "|".join(re.escape(n) for n in names)
-    return re.sub(rf"({pattern})\**\s?[（(]([^\n]*?)[）)](?=\s|$)", take, nfkc(text))
+    return re.sub(rf"({pattern})\**\s?[（(]([^\n]*?)[）)](?=[\s?.,:;!]|$)", take, nfkc(text))
 
 
 @pytest.mark.parametrize("page", ["map", "about"])
