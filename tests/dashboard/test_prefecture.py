@@ -281,3 +281,14 @@ def test_tooltips_are_escaped():
     assert "<img src=x" not in html and "${x}" not in html
     with pytest.raises(ValueError, match="aged65_share"):
         build_prefecture_map(shapes, table, "density")
+
+
+def test_a_workbook_that_is_not_the_juki_table_is_refused(tmp_path):
+    from dashboard.errors import InputError
+    from dashboard.importers.juki import read_municipality_totals
+
+    book = openpyxl.Workbook()
+    book.active.append(["市区町村", "人口"])
+    book.save(tmp_path / "other.xlsx")
+    with pytest.raises(InputError, match="団体コード"):
+        read_municipality_totals(tmp_path / "other.xlsx", 11)

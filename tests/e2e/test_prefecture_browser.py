@@ -30,3 +30,11 @@ def test_the_prefecture_map_draws_63_municipalities_offline(server, page):
     warabi.wait_for(state="attached", timeout=TIMEOUT_MS)
     assert page.blocked_urls == [], page.blocked_urls  # vendored Leaflet, no tiles: nothing from outside
     assert page.dialogs == []
+
+
+def test_an_anonymous_deep_link_gets_the_login_form(server, page):
+    page.goto(f"{server.url}/prefecture")
+    page.get_by_label("パスワード").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("heading", name="ログイン").first.wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_role("heading", name="県内の状況").count() == 0
+    assert page.locator(FRAME).count() == 0

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 NOT_PUBLIC = "このサイトでは公開していません"
 #: Every coordinators' URL (dashboard.ui.navigation.INTERNAL_PATHS) and the login, spelled out here.
-INTERNAL_URLS = ("coverage", "survey", "council", "records", "data", "setup", "login")
+INTERNAL_URLS = ("coverage", "prefecture", "survey", "council", "records", "data", "setup", "login")
 TIMEOUT_MS = 60_000
 
 

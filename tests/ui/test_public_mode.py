@@ -58,9 +58,10 @@ def test_public_navigation_has_the_public_pages_and_the_not_published_page_only(
     monkeypatch.setattr(navigation.st, "Page", lambda script, **options: SimpleNamespace(script=script, **options))
     pages = navigation.pages_for(None, public_site=True)
     shown = {p.url_path: p for p in pages}
-    assert set(shown) == {"home", "map", "about", "coverage", "survey", "council", "data", "setup", "records", "login"}
+    assert set(shown) == {"home", "map", "about", "coverage", "prefecture", "survey", "council", "data", "setup", "records",
+                         "login"}
     assert {p.script for p in pages} == {"../pages/map.py", "../pages/about.py", "../pages/not_public.py"}
-    for path in ("coverage", "survey", "council", "data", "setup", "records", "login"):
+    for path in ("coverage", "prefecture", "survey", "council", "data", "setup", "records", "login"):
         assert shown[path].script == "../pages/not_public.py" and shown[path].visibility == "hidden"
     with pytest.raises(ValueError):
         navigation.pages_for(object(), public_site=True)
