@@ -41,10 +41,17 @@ def japanese_document(lang: str = "ja") -> None:
 #: Streamlit's unlabelled 「»」 opens the menu (pages, city, login): residents are told so.
 #: Streamlit greys captions with ``opacity: 0.6`` — 3.8:1 on the sidebar, under WCAG AA's 4.5:1
 #: (axe, tests/e2e/test_accessibility_browser.py); #5c5a58 is 6.5:1 there and 6.9:1 on white.
+#: Streamlit fixes the root font size at 16 px, so a browser set to larger text (WCAG 1.4.4) changed
+#: nothing: ``100%`` is the browser's size (16 px unless the resident enlarged it), and the menu's page
+#: names wrap instead of ending in 「…」 when text is large.
 _MENU_LABEL = """<style>
+html {font-size: 100%;}
 [data-testid="stExpandSidebarButton"]::after {content: "メニュー"; font-size: 1rem; margin-left: 0.25rem; color: #31333f;}
 .st-key-tsudoi_document_lang {display: none;}
 [data-testid="stCaptionContainer"] {opacity: 1; color: #5c5a58;}
+[data-testid="stSidebarNavLink"] {height: auto; min-height: 2rem;}
+[data-testid="stSidebarNavLink"] span, [data-testid="stSidebarNavLink"] .stMarkdownEllipsis,
+[data-testid="stSidebarNavLink"] p {white-space: normal; overflow: visible; text-overflow: clip;}
 </style>"""
 
 
