@@ -342,8 +342,8 @@
   }
 
   buildControls();
-  if (window.matchMedia && window.matchMedia("(max-width: 899px)").matches) {
-    document.getElementById("more").open = false;  // on a phone the map comes first; filters open on tap
+  if (window.matchMedia && window.matchMedia("(max-width: 56.1875em)").matches) {
+    document.getElementById("more").open = false;  // as publicmap.css: on a phone the map comes first; filters open on tap
   }
   setView("map");  // on wide screens CSS shows the list and the map side by side whatever the view
   try { buildMap(); } catch (error) { setView("list"); }
