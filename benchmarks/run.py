@@ -34,7 +34,7 @@ from benchmarks.common import REPO, load_average, row  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ALL = ("coverage", "greedy", "critical", "memory", "survey", "map_payload", "map_page", "load", "scenarios", "network",
-       "city_setup", "postgis")
+       "city_setup", "import_places", "postgis")
 
 
 def sizes(quick: bool, scale: float) -> dict:
@@ -49,6 +49,7 @@ def sizes(quick: bool, scale: float) -> dict:
         "load_sessions": 4 if tiny else 10 if quick else 30, "scenario_changes": 3 if quick else 20,
         "network_side": 60 if quick else 300, "network_units": 2_000 if quick else 20_000,
         "city_cells_side": 20 if quick else 100, "city_towns_side": 5 if quick else 25,
+        "import_rows": 500 if tiny else 5_000 if quick else 20_000,
     }
 
 
@@ -187,6 +188,12 @@ def run_city_setup(size, cache):
                            "baseline_note": "no baseline: a time target"}}
 
 
+def run_import_places(size, cache):
+    from benchmarks import import_places
+
+    return import_places.measure(size["import_rows"], size["repeat"], demo=_demo(cache))
+
+
 def run_postgis(size, cache):
     from benchmarks import postgis_pushdown
 
@@ -201,7 +208,8 @@ def run_postgis(size, cache):
 RUNNERS = {"coverage": run_coverage, "greedy": run_greedy, "critical": run_critical, "memory": run_memory,
            "survey": run_survey,
            "map_payload": run_map_payload, "map_page": run_map_page, "load": run_load, "scenarios": run_scenarios,
-           "network": run_network, "city_setup": run_city_setup, "postgis": run_postgis}
+           "network": run_network, "city_setup": run_city_setup, "import_places": run_import_places,
+           "postgis": run_postgis}
 
 
 def _cell(value, digits=3) -> str:

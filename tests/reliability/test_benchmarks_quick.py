@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(900)
 
 EXPECTED = ("coverage_prefecture", "coverage_prefecture_whole", "greedy_prefecture", "critical_places_prefecture",
             "survey_scoring_2k", "map_payload_0.2k", "map_payload_0.2k_labels", "map_page_demo",
-            "scenario_change_demo", "network_paths", "city_setup")
+            "scenario_change_demo", "network_paths", "city_setup", "import_places_0.5k")
 #: Measured when the test PostgreSQL cluster runs (always under ./test.sh with CI=true).
 POSTGIS = ("postgis_coverage", "postgis_area_assignment")
 
