@@ -490,6 +490,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
                       "ニーズ調査の結果（少人数の結果は隠して表示）、協議体の会議用の画面（会議モード）などが使えます。",
         "footer_sources": "出典：{sources}を加工して作成。",
         "footer_none": "出典：なし。",
+        "gsi_attribution": "出典：国土地理院",
         "footer_synthetic": "{what}はデモ用のサンプル（架空）です。",
     },
     "easy": {
@@ -583,6 +584,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "staff_body": "{働|はたら}く {人|ひと}は ログインすると、{地区|ちく}ごとの しらべた {結果|けっか}や {会議|かいぎ}の {画面|がめん}を {使|つか}えます。",
         "footer_sources": "どこの データか：{sources}。",
         "footer_none": "どこの データか：なし",
+        "gsi_attribution": "{地図|ちず}：{国土地理院|こくどちりいん}",
         "footer_synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
     },
     "en": {
@@ -681,6 +683,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
                       "for council meetings. Staff pages are in Japanese.",
         "footer_sources": "Sources (processed by us): {sources}.",
         "footer_none": "Sources: none.",
+        "gsi_attribution": "Source: GSI Japan",
         "footer_synthetic": "{what}: fictional samples for the demo.",
     },
 }

@@ -177,6 +177,8 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
     label, url, attribution = BASEMAPS.get(options.basemap, BASEMAPS["gsi_pale"])
     tiles = folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap) if url else None
     offline = url is None
+    if attribution and "出典：国土地理院" in attribution and lang != "ja":  # the GSI's terms ask for a source line
+        attribution = attribution.replace("出典：国土地理院", escape(i18n.display("gsi_attribution", lang)))
     tolerance = max(0, TAP_TARGET_PX // 2 - MARKER_RADIUS_PX - 1)  # the stroke adds about 1 px
 
     # Without tiles, 町丁目 outlines and names stand in for the basemap. With tiles they are built
