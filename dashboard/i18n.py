@@ -1,8 +1,9 @@
 """Strings for residents in three languages: 日本語 (``ja``), やさしい日本語 (``easy``) and English (``en``).
 
 The one place for the words of everything published to residents — the one-file offline map
-(:mod:`dashboard.publicmap`), the 支え合いガイドブック PDF (:mod:`dashboard.guidebook`) and, later, the
-Streamlit public pages. Coordinators' pages keep their Japanese strings where they are.
+(:mod:`dashboard.publicmap`), the 支え合いガイドブック PDF (:mod:`dashboard.guidebook`) and the
+Streamlit pages residents see (:mod:`dashboard.ui.language`, :mod:`dashboard.resident_text`).
+Coordinators' pages keep their Japanese strings where they are.
 
 * :data:`STRINGS` holds one dict per language with the **same keys** (a test checks it), so a page
   asks ``text("search", lang)`` and never branches on the language itself.
