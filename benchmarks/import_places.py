@@ -123,8 +123,8 @@ def stored(db: Path) -> dict:
             columns = [r[1] for r in connection.exec_driver_sql("PRAGMA table_info(places)") if r[1] != "updated_at"]
             return {
                 "places": connection.exec_driver_sql(f"SELECT {', '.join(columns)} FROM places ORDER BY id").all(),
-                "audit": connection.exec_driver_sql("SELECT id, place_id, municipality_code, changed_by, action, field, "
-                                                    "old_value, new_value FROM audit_log ORDER BY id").all(),
+                "audit": connection.exec_driver_sql("SELECT id, place_id, municipality_code, changed_by, action, "
+                                                    "field, old_value, new_value FROM audit_log ORDER BY id").all(),
                 "batches": connection.exec_driver_sql("SELECT id, kind, source_name, sha256, row_count, encoding, "
                                                       "created_by FROM import_batches ORDER BY id").all(),
                 "meta": connection.exec_driver_sql("SELECT key, value FROM meta WHERE key = 'revision'").all(),

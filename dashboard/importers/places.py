@@ -283,7 +283,8 @@ _SCHEDULE_CACHE_SIZE = 4096
 
 
 @functools.lru_cache(maxsize=_SCHEDULE_CACHE_SIZE)
-def _read_schedule_cells(rule: str, words: str) -> tuple[tuple[str | None, str | None, str], tuple[str, str, str] | None]:
+def _read_schedule_cells(rule: str, words: str) -> tuple[tuple[str | None, str | None, str],
+                                                         tuple[str, str, str] | None]:
     """``((rrule, schedule_text, frequency_class), problem)`` of a row's rule and words (see
     :func:`_schedule`); ``problem`` is ``(column, ja, en)`` or None.
 

@@ -215,7 +215,8 @@ def _upsert_chunk(session: Session, records: list[dict], town_codes: list, area_
             elif changed := changed_fields(place, values := fields_to_update(values, fields)):
                 for key in changed:
                     audit_rows.append(dict(audit, place_id=place.id, action=action, field=key,
-                                           old_value=audit_text(getattr(place, key)), new_value=audit_text(values[key])))
+                                           old_value=audit_text(getattr(place, key)),
+                                           new_value=audit_text(values[key])))
                     setattr(place, key, values[key])
                 place.version += 1
                 place.import_batch_id = batch_id
