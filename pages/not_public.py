@@ -9,6 +9,7 @@ from dashboard.ui.document import resident_page
 from dashboard.ui.language import t
 
 resident_page(language.current())
+language.switch()
 st.title(t("page_not_public"))
 st.markdown(t("not_public_body") + "\n\n" + t("not_public_hint"))
 st.page_link("../pages/map.py", label=t("open_map"))
