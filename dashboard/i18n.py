@@ -492,6 +492,9 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "footer_sources": "出典：{sources}を加工して作成。",
         "footer_none": "出典：なし。",
         "gsi_attribution": "出典：国土地理院",
+        "store_error_title": "いまデータを読み込めませんでした",
+        "store_error": "データの更新中などで、一時的に読み込めない状態です。少し待ってから「もう一度読み込む」を押してください。何度試しても表示されない場合は、市町村の担当者にお知らせください。",
+        "store_error_retry": "もう一度読み込む",
         "footer_synthetic": "{what}はデモ用のサンプル（架空）です。",
     },
     "easy": {
@@ -586,6 +589,9 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "footer_sources": "どこの データか：{sources}。",
         "footer_none": "どこの データか：なし",
         "gsi_attribution": "{地図|ちず}：{国土地理院|こくどちりいん}",
+        "store_error_title": "いま データを {読|よ}めません",
+        "store_error": "すこし まってから「もう {一度|いちど}」を おして ください。なんども だめな ときは、{市役所|しやくしょ}に しらせて ください。",
+        "store_error_retry": "もう {一度|いちど}",
         "footer_synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
     },
     "en": {
@@ -685,6 +691,9 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "footer_sources": "Sources (processed by us): {sources}.",
         "footer_none": "Sources: none.",
         "gsi_attribution": "Source: GSI Japan",
+        "store_error_title": "The data cannot be read right now",
+        "store_error": "The data may be being updated. Please wait a moment and press \"Try again\". If it keeps failing, please tell the city office.",
+        "store_error_retry": "Try again",
         "footer_synthetic": "{what}: fictional samples for the demo.",
     },
 }

@@ -38,9 +38,18 @@ def store_boundary() -> Iterator[None]:
 
 
 def show_store_error(key: str) -> None:
-    """The friendly message and a retry button (a click reruns the page, or the fragment it is in)."""
-    st.warning(f"**{TITLE}**\n\n{MESSAGE}")
-    st.button(RETRY_LABEL, key=key, type="primary")
+    """The friendly message and a retry button (a click reruns the page, or the fragment it is in),
+    in the resident's language (:mod:`dashboard.ui.language`; Japanese for coordinators)."""
+    from dashboard import i18n
+    from dashboard.ui import language
+
+    lang = language.for_message()
+    if lang == "ja":
+        title, message, retry = TITLE, MESSAGE, RETRY_LABEL
+    else:
+        title, message, retry = (i18n.display(k, lang) for k in ("store_error_title", "store_error", "store_error_retry"))
+    st.warning(f"**{title}**\n\n{message}")
+    st.button(retry, key=key, type="primary")
 
 
 def on_script_error(error: Exception) -> bool:

@@ -50,6 +50,15 @@ def current() -> str:
     return lang if lang in i18n.LANGUAGES else "ja"
 
 
+def for_message() -> str:
+    """The language of a message shown before this run knows who is visiting (a store error while
+    reading the login): the session's, else a valid ``?lang=`` from the URL, else ``ja``."""
+    if _RESIDENT_KEY in st.session_state:
+        return current()
+    wanted = st.query_params.get(PARAM)
+    return wanted if wanted in i18n.LANGUAGES else "ja"
+
+
 def t(key: str, **fields) -> str:
     """The page string ``key`` in the current language, ready for a label or Markdown. ``fields``
     are inserted as given: escape user text for Markdown (``md_escape``) before passing it."""

@@ -219,3 +219,14 @@ def test_coordinators_pages_stay_japanese(monkeypatch, demo_db_copy):
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["資源マップ"]
     assert not [r for r in at.radio if r.key == "tsudoi_lang_widget"]  # no switch for coordinators
+
+
+def test_a_store_error_speaks_the_residents_language(monkeypatch, tmp_path):
+    store = tmp_path / "store.sqlite"
+    store.write_bytes(b"not an SQLite database")
+    at = app_on(monkeypatch, store)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [b.label for b in at.button] == ["Try again"]
+    assert len(at.warning) == 1 and not JAPANESE.search(at.warning[0].value)
