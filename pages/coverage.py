@@ -30,7 +30,6 @@ coverage_view.distance_caption(result, as_of, tag)
 
 area_id = area_select(areas, key="tsudoi_coverage_area")
 coverage_view.kpis(result.table, area_id or None, as_of, tag)
-scenario_view.estimate_caption(code, years)
 records_view.voices_card(code, area_id or None, dict(zip(areas["area_id"], areas["area_name"])).get(area_id, "市全体"))
 karte_view.karte_downloads(code, city, areas, area_id, key="coverage", years=years)
 

@@ -57,8 +57,8 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
     slide gives it and re-fits the areas, and clicker keys pressed on the map still change slides.
 
     ``estimate``: 「2030年推計」 when ``table`` and ``units`` hold a future year's people
-    (:func:`dashboard.projection.estimate_tag`); every tooltip and legend line that counts people
-    then says so (「【2030年推計】…」)."""
+    (:func:`dashboard.projection.estimate_tag`); every tooltip that counts people then says so
+    (「【2030年推計】…」), and the legend has it as its title."""
     mark = partial(with_tag, tag=estimate)
     bounds = areas.total_bounds
     fmap = offline_map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=14,
@@ -104,20 +104,19 @@ def build_coverage_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, units: gpd.
         FillFrame(corners).add_to(fmap)
         ForwardSlideKeys().add_to(fmap)
         return fmap
-    Legend(legend_items(distance_m, picks=bool(picks), estimate=estimate)).add_to(fmap)
+    Legend(legend_items(distance_m, picks=bool(picks)),
+           title=f"【{estimate}】65歳以上・75歳以上は推計" if estimate else "").add_to(fmap)
     fmap.fit_bounds(corners)
     return fmap
 
 
-def legend_items(distance_m: int, *, picks: bool = False, estimate: str = "") -> list[tuple[str, str, bool]]:
-    """``(colour, label, dashed)`` of the coverage map's legend, for the map or a slide beside it;
-    with ``estimate`` (「2030年推計」) the lines that count people are marked with it."""
-    mark = partial(with_tag, tag=estimate)
-    items = [(color, mark(f"カバー率 {label}"), False) for _, color, label in COVERAGE_CLASSES]
-    items += [(UNCOVERED_COLOR, mark(f"徒歩{distance_m} m 圏外の65歳以上がいる区画"), False),
+def legend_items(distance_m: int, *, picks: bool = False) -> list[tuple[str, str, bool]]:
+    """``(colour, label, dashed)`` of the coverage map's legend, for the map or a slide beside it."""
+    items = [(color, f"カバー率 {label}", False) for _, color, label in COVERAGE_CLASSES]
+    items += [(UNCOVERED_COLOR, f"徒歩{distance_m} m 圏外の65歳以上がいる区画", False),
               ("#222222", "対象の集いの場", True)]
     if picks:
-        items.append((PICK_COLOR, mark("新しい集いの場の候補（+効果）"), False))
+        items.append((PICK_COLOR, "新しい集いの場の候補（+効果）", False))
     return items
 
 

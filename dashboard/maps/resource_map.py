@@ -82,6 +82,7 @@ class Legend(MacroElement):
         {% macro html(this, kwargs) %}
         <div class="tsudoi-legend" style="position:absolute;z-index:1000;left:10px;bottom:24px;background:#fff;
              padding:6px 8px;border:1px solid #888;border-radius:4px;font-size:13px;line-height:1.5;max-width:46%">
+        {% if this.title %}<div style="font-weight:bold">{{ this.title }}</div>{% endif %}
         {% for color, label, dashed in this.items %}
           <div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;margin-right:4px;
             {% if dashed %}border:2px dashed {{ color }};background:#fff{% else %}background:{{ color }};border:1px solid #222{% endif %}">
@@ -92,10 +93,11 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, items: list[tuple[str, str, bool]]):
+    def __init__(self, items: list[tuple[str, str, bool]], title: str = ""):
         super().__init__()
         self._name = "Legend"
         self.items = [(escape(c), escape(label), dashed) for c, label, dashed in items]
+        self.title = escape(title)  # a line above the items (e.g. 「2030年推計」), none when empty
 
 
 class TileWatch(MacroElement):
@@ -175,10 +177,10 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
     LayerPanes(PANES).add_to(fmap)
     MetricScale().add_to(fmap)
     label, url, attribution = BASEMAPS.get(options.basemap, BASEMAPS["gsi_pale"])
-    tiles = folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap) if url else None
-    offline = url is None
     if attribution and "出典：国土地理院" in attribution and lang != "ja":  # the GSI's terms ask for a source line
         attribution = attribution.replace("出典：国土地理院", escape(i18n.display("gsi_attribution", lang)))
+    tiles = folium.TileLayer(url, attr=attribution, name=label, max_zoom=18).add_to(fmap) if url else None
+    offline = url is None
     tolerance = max(0, TAP_TARGET_PX // 2 - MARKER_RADIUS_PX - 1)  # the stroke adds about 1 px
 
     # Without tiles, 町丁目 outlines and names stand in for the basemap. With tiles they are built

@@ -113,7 +113,8 @@ def kpis(table: pd.DataFrame, area_id: str | None, as_of: str, tag: str = "") ->
     mark = partial(projection.with_tag, tag=tag)
     people = f"{tag}、{as_of}の人口から" if tag else as_of
     st.markdown(f"##### {md_escape(title)}" + (f"　{md_escape(tag)}" if tag else ""))
-    cols = st.columns(4)
+    # a future year's labels are longer (「【2030年推計】…」): two figures a row, so none is cut off
+    cols = st.columns(4) if not tag else [*st.columns(2), *st.columns(2)]
     cols[0].metric(mark("徒歩圏の65歳以上"), f"{row['coverage65']:.1%}",
                    help=f"{row['pop65_covered']:,.0f} 人 ÷ 65歳以上 {row['pop65']:,.0f} 人（{people}）")
     cols[1].metric(mark("徒歩圏の75歳以上"), f"{row['coverage75']:.1%}",

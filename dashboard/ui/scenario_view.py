@@ -80,12 +80,6 @@ def year_switch(code: str, units_now):
     return units, years
 
 
-def estimate_caption(code: str, years: int) -> None:
-    """Under the figures of a future year: how the 推計 is made and what it ignores (nothing for today)."""
-    if years:
-        st.caption(md_escape(projection.method_note(basis(code))))
-
-
 def basis(code: str) -> projection.Basis:
     """How the city's 推計 is made (the words, the life table, what it ignores)."""
     return projection.basis(read("meta", code), read("towns", code), read("population_cells", code))

@@ -95,8 +95,9 @@ def test_switching_the_demo_to_2025_marks_every_figure(coordinator_app, demo_exp
                   "2025年推計（2020年"):
         assert words in text, words
     coverage_map, scenario_map = map_texts(at)
-    assert "【2025年推計】カバー率" in coverage_map  # the map legend
-    assert "【2025年推計】徒歩500 m 圏外の65歳以上がいる区画" in coverage_map
+    assert "【2025年推計】65歳以上・75歳以上は推計" in coverage_map  # the map legend's title
+    # and the areas' tooltips (inside the GeoJSON, where non-ASCII is \u-escaped)
+    assert json.dumps("【2025年推計】錦町地区：徒歩500 m 圏の65歳以上")[1:-1] in coverage_map
     assert "【2025年推計】" in scenario_map
     labels = [b.label for b in at.download_button]
     assert "全圏域の地域カルテ（2025年推計）（PDF、市全体の要約つき）" in labels
