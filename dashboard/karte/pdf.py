@@ -281,9 +281,10 @@ class _Page:
                 (f"65歳以上千人あたりの<br/>集いの場{mark}", lambda h: "—" if math.isnan(h.places_per_1000_65)
                  else f"{h.places_per_1000_65:.2f} か所")]
         small, big = self.style(7.5, 9.5), self.style(11, 13)
-        year = f"<br/>{self.karte.estimate}" if self.karte.estimate else ""
-        header = ["項目", Paragraph(f"市全体{year}", small)] if self.city_only else \
-            ["項目", Paragraph(f"この圏域{year}", small), Paragraph(f"市全体{year}", small)]
+        header = ["項目", "市全体"] if self.city_only else ["項目", "この圏域", "市全体"]
+        if self.karte.estimate:  # each column's figures are that year's: say so under its name
+            head = self.style(7.5, 9.5, MID)
+            header = header[:1] + [Paragraph(f"{name}<br/>{escape(self.karte.estimate)}", head) for name in header[1:]]
         data = [header]
         for label, fmt in rows:
             line = [Paragraph(label, small), Paragraph(fmt(s.headline), big)]

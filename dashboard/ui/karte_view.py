@@ -47,7 +47,8 @@ def karte_downloads(code: str, city: str, areas: pd.DataFrame, area_id: str | No
                                    file_name=karte_file_name(names[area_id], city, file_tag), mime="application/pdf",
                                    key=f"tsudoi_karte_one_{key}", on_click="ignore")
     columns[1 if chosen else 0].download_button(f"全圏域の地域カルテ{which}（PDF、市全体の要約つき）",
-                                                _pdf(code, None, years), file_name=karte_file_name(None, city, file_tag),
+                                                _pdf(code, None, years),
+                                                file_name=karte_file_name(None, city, file_tag),
                                                 mime="application/pdf", key=f"tsudoi_karte_all_{key}",
                                                 on_click="ignore")
 

@@ -142,7 +142,8 @@ def hand_65_by_town_code(db, steps: int) -> dict[str, float]:
     with sqlite3.connect(db) as connection:
         code_of = {_town_name(name): code for name, code in
                    connection.execute("select name, code from towns where municipality_code = ?", (NIIZA,))}
-    return {code_of[_town_name(town)]: sum(sum(shifted(by_sex[key], sex, steps)[13:]) for sex, key in ((1, "男"), (2, "女")))
+    return {code_of[_town_name(town)]: sum(sum(shifted(by_sex[key], sex, steps)[13:])
+                                           for sex, key in ((1, "男"), (2, "女")))
             for town, by_sex in _raw_age_rows().items() if town != "合計"}
 
 
