@@ -697,6 +697,8 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "footer_synthetic": "{what}: fictional samples for the demo.",
     },
 }
+#: The keys of the offline map and the guidebook (the block above): the offline map ships only these.
+DOCUMENT_KEYS = frozenset(STRINGS["ja"])
 for _lang in LANGUAGES:
     _clash = set(STRINGS[_lang]) & set(_PAGE_STRINGS[_lang])
     if _clash:

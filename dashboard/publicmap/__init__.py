@@ -59,7 +59,7 @@ def render(city: PublicCity, *, tiles: str = "none") -> bytes:
         leaflet_css=_leaflet_css(), page_css=(ASSETS_DIR / "publicmap.css").read_text(encoding="utf-8"),
         noscript=_noscript(city), data=script_json(data),
         leaflet_js=_leaflet_js(), page_js=_inline_js((ASSETS_DIR / "publicmap.js").read_text(encoding="utf-8")),
-        **{f"t_{key}": htmlsafe.escape(i18n.plain(value)) for key, value in i18n.STRINGS["ja"].items()},
+        **{f"t_{key}": htmlsafe.escape(i18n.plain(i18n.STRINGS["ja"][key])) for key in i18n.DOCUMENT_KEYS},
     )
     return html.encode("utf-8")
 
@@ -77,7 +77,9 @@ def page_data(city: PublicCity, tiles: str) -> dict:
         "tiles": GSI_TILES if tiles == "gsi" else None,
         "languages": [{"id": lang, "name": i18n.LANGUAGE_NAMES[lang], "htmlLang": i18n.HTML_LANG[lang]}
                       for lang in i18n.LANGUAGES],
-        "strings": i18n.STRINGS,
+        # the Streamlit pages' strings stay out of the one-file map (≈ 19 KB it would never use)
+        "strings": {lang: {k: v for k, v in i18n.STRINGS[lang].items() if k in i18n.DOCUMENT_KEYS}
+                    for lang in i18n.LANGUAGES},
         "weekdays": i18n.WEEKDAY_NAMES,
         "categories": [{"id": c.id, "color": c.color, "text": text_color(c.color), "symbol": c.symbol,
                         "names": {lang: i18n.category_name(c.id, lang) for lang in i18n.LANGUAGES}}
