@@ -43,10 +43,13 @@ def japanese_document(lang: str = "ja") -> None:
 #: (axe, tests/e2e/test_accessibility_browser.py); #5c5a58 is 6.5:1 there and 6.9:1 on white.
 #: Streamlit fixes the root font size at 16 px, so a browser set to larger text (WCAG 1.4.4) changed
 #: nothing: ``100%`` is the browser's size (16 px unless the resident enlarged it), and the menu's page
-#: names wrap instead of ending in 「…」 when text is large.
+#: names wrap instead of ending in 「…」 when text is large; so does the menu button's label (「メニュー
+#: （ほかの ページ）」 in やさしい日本語 ran off a phone's screen at 200%).
 _MENU_LABEL = """<style>
 html {font-size: 100%;}
-[data-testid="stExpandSidebarButton"]::after {content: "メニュー"; font-size: 1rem; margin-left: 0.25rem; color: #31333f;}
+[data-testid="stExpandSidebarButton"] {max-width: calc(100vw - 2rem); height: auto; min-height: 2.75rem;}
+[data-testid="stExpandSidebarButton"]::after {content: "メニュー"; font-size: 1rem; margin-left: 0.25rem; color: #31333f;
+  white-space: normal; text-align: left; line-height: 1.3;}
 .st-key-tsudoi_document_lang {display: none;}
 [data-testid="stCaptionContainer"] {opacity: 1; color: #5c5a58;}
 [data-testid="stSidebarNavLink"] {height: auto; min-height: 2rem;}

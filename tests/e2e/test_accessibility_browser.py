@@ -281,22 +281,26 @@ def test_public_site_filters_and_menu_have_no_serious_axe_violations(browser, pu
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_public_map_page_works_with_text_at_200_percent(browser, public_site, screen):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_public_map_page_works_with_text_at_200_percent(browser, public_site, lang, screen):
     page = _site_page(browser, screen, large_text=True)
     try:
-        page.goto(f"{public_site.url}/map")
+        page.goto(f"{public_site.url}/map?{_lang_query(lang)}")
         _map_ready(page)
         # Streamlit fixes 16 px; dashboard.ui.document lets the browser's setting through
         assert _root_text_px(page) == LARGE_TEXT_PX
         _assert_no_sideways_scroll(page)
-        controls = {"search box": page.locator(".st-key-tsudoi_text input"),
+        controls = {"language switch": page.locator(".st-key-tsudoi_lang_widget"),
+                    "search box": page.locator(".st-key-tsudoi_text input"),
                     "search label": page.locator(".st-key-tsudoi_text label"),
                     "filters button": page.locator(".st-key-tsudoi_filters button").first,
                     "map options button": page.locator(".st-key-tsudoi_map_panel button").first,
                     "map": page.locator(MAP_FRAME)}
-        if screen == "desktop":  # on a phone the menu is folded away behind 「メニュー」
+        if screen == "desktop":
             links = page.locator("[data-testid=stSidebarNavLink]")
             controls |= {f"menu link {i + 1}": links.nth(i) for i in range(links.count())}
+        else:  # on a phone the menu is folded away behind 「メニュー」 (longest in やさしい日本語)
+            controls |= {"menu button": page.locator("[data-testid=stExpandSidebarButton]")}
         rows = page.locator(".st-key-tsudoi_rows button")
         controls |= {f"list row {i + 1}": rows.nth(i) for i in range(3)}
         _assert_usable(controls)
@@ -316,7 +320,7 @@ def test_public_map_page_works_with_text_at_200_percent(browser, public_site, sc
         _assert_no_sideways_scroll(page)
         assert _root_text_px(page) == LARGE_TEXT_PX
         page.locator(".st-key-tsudoi_toolbar").scroll_into_view_if_needed()
-        page.screenshot(path=str(_screenshot_dir() / f"public-site-200-{screen}.png"))
+        page.screenshot(path=str(_screenshot_dir() / f"public-site-200-{screen}-{lang}.png"))
     finally:
         page.context.close()
 
