@@ -287,11 +287,17 @@ def marked(label: str, meta: dict, years: int) -> str:
 
 
 def choice_label(meta: dict, years: int) -> str:
-    """The year choice's words: 「現在」, 「5年後（2025年 推計）」 (「5年後（推計）」 without a base year)."""
-    if years == 0:
-        return "現在"
+    """The year choice's words: 「2020年（人口データの時点）」, 「2025年（推計・データの5年後）」.
+
+    Years count from the population data, not from today: a council in 2026 with 2020 census data
+    would read 「5年後」 as 2031, so the calendar year comes first. Without a base year:
+    「人口データの時点」, 「5年後（推計）」.
+    """
     start = base_year(meta)
-    return f"{years}年後（{start + years}年 {ESTIMATE_LABEL}）" if start else f"{years}年後（{ESTIMATE_LABEL}）"
+    if years == 0:
+        return f"{start}年（人口データの時点）" if start else "人口データの時点"
+    return (f"{start + years}年（{ESTIMATE_LABEL}・データの{years}年後）" if start
+            else f"{years}年後（{ESTIMATE_LABEL}）")
 
 
 def years_for(meta: dict, *, ahead: int | None = None, year: int | None = None) -> int:

@@ -128,14 +128,15 @@ def test_future_coverage_share_is_the_covered_towns_projected_people(grid):
 
 def test_labels_of_a_future_year():
     meta = {"population_as_of": "2022-01-01"}
-    assert projection.choice_label(meta, 0) == "現在"
-    assert projection.choice_label(meta, 5) == "5年後（2027年 推計）"
-    assert projection.choice_label(meta, 10) == "10年後（2032年 推計）"
+    assert projection.choice_label(meta, 0) == "2022年（人口データの時点）"
+    assert projection.choice_label(meta, 5) == "2027年（推計・データの5年後）"
+    assert projection.choice_label(meta, 10) == "2032年（推計・データの10年後）"
     assert projection.estimate_tag(meta, 10) == "2032年推計" and projection.estimate_tag(meta, 0) == ""
     assert projection.marked("徒歩圏の65歳以上", meta, 5) == "【2027年推計】徒歩圏の65歳以上"
     assert projection.marked("徒歩圏の65歳以上", meta, 0) == "徒歩圏の65歳以上"
     assert projection.file_tag(meta, 10) == "2032推計"
     assert projection.estimate_tag({}, 5) == "5年後推計"  # no base year: never a made-up calendar year
+    assert projection.choice_label({}, 0) == "人口データの時点" and projection.choice_label({}, 5) == "5年後（推計）"
 
 
 def test_years_asked_as_ahead_or_as_a_calendar_year():

@@ -70,7 +70,7 @@ def demo_expected(demo_db_url):
 
 def test_switching_the_demo_to_2025_marks_every_figure(coordinator_app, demo_expected):
     at = on_coverage(coordinator_app)
-    assert at.radio(key=YEARS_KEY).options == ["現在", "5年後（2025年 推計）", "10年後（2030年 推計）"]
+    assert at.radio(key=YEARS_KEY).options == ["2020年（人口データの時点）", "2025年（推計・データの5年後）", "2030年（推計・データの10年後）"]
     assert "推計" not in " ".join(metrics(at))  # today: nothing says 推計
     at.radio(key=YEARS_KEY).set_value(5).run()
     assert not at.exception, at.exception
@@ -151,7 +151,7 @@ def test_niiza_in_2032_from_its_own_bands(monkeypatch, niiza_db, tmp_path):
     db = copy_store(niiza_db, tmp_path / "niiza.sqlite")
     app = app_on(monkeypatch, db, AuthenticatedUser("chief", "admin"))
     at = on_coverage(app)
-    assert at.radio(key=YEARS_KEY).options == ["現在", "5年後（2027年 推計）", "10年後（2032年 推計）"]
+    assert at.radio(key=YEARS_KEY).options == ["2022年（人口データの時点）", "2027年（推計・データの5年後）", "2032年（推計・データの10年後）"]
     at.radio(key=YEARS_KEY).set_value(10).run()
     assert not at.exception, at.exception
     # per area: the hand-shifted 65+ of its 町丁目
