@@ -233,6 +233,8 @@ NOTES = {
                                    f"server) {r['ours_cold_s']:.3f} s: push-down does not pay off, kept in-process"),
     "postgis_area_assignment": lambda r: (f"{r['places']:,} places × {r['polygons']} municipality polygons, equal "
                                           "answers: sjoin vs ST_Intersects"),
+    "scenario_change_demo": lambda r: (f"server time of one 仮定 change on the 蕨市 demo: median {r['median_ms']:.0f} ms, "
+                                       f"slowest of {r['changes']} {r['max_ms']:.0f} ms (goal ≤ 300 ms each)"),
     "coverage_prefecture_whole": lambda r: f"whole coverage run ÷ KD-tree {r['ratio']:.2f} (goal ≤ 3)",
     "prefecture_loaded": lambda r: (f"peak RSS {r['peak_mb']:.0f} MB with the prefecture, its units, coverage and "
                                     f"the greedy in memory ({r['rss_after_imports_mb']:.0f} MB of it is Python and the "
