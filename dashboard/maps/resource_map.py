@@ -3,6 +3,7 @@ venues and walking-distance rings, with a legend. Pure: frames in, map out."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import folium
@@ -157,6 +158,33 @@ class MetricScale(MacroElement):
     )
 
 
+class FrameDocument(MacroElement):
+    """The map's frame as a document in the page's language, with the map as a named landmark.
+
+    streamlit-folium's frame says ``<html lang="en">`` whatever it shows, so a screen reader read the
+    Japanese area and place names in it with English rules (Streamlit's own page did the same, see
+    dashboard.ui.document). The map's container becomes ``role="region"`` named 「地図」, so a screen
+    reader can find the map and move past it. Both values are our own constants (JSON literals)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        document.documentElement.lang = {{ this.html_lang }};
+        (function (container) {
+            container.setAttribute("role", "region");
+            container.setAttribute("aria-label", {{ this.label }});
+        })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str = "ja"):
+        super().__init__()
+        self._name = "FrameDocument"
+        self.html_lang = json.dumps(i18n.HTML_LANG[lang])
+        self.label = json.dumps(i18n.plain(i18n.text("map", lang)), ensure_ascii=False)
+
+
 def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places: pd.DataFrame,
                        candidates: pd.DataFrame, options: MapOptions, *, selected_id: str | None = None,
                        focus_area_id: str | None = None, legend: bool = True, lang: str = "ja") -> folium.Map:
@@ -176,6 +204,7 @@ def build_resource_map(areas: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, places:
                        tiles=None, prefer_canvas=True, max_zoom=18, zoom_snap=0.25)
     LayerPanes(PANES).add_to(fmap)
     MetricScale().add_to(fmap)
+    FrameDocument(lang).add_to(fmap)
     label, url, attribution = BASEMAPS.get(options.basemap, BASEMAPS["gsi_pale"])
     if attribution and "出典：国土地理院" in attribution and lang != "ja":  # the GSI's terms ask for a source line
         attribution = attribution.replace("出典：国土地理院", escape(i18n.display("gsi_attribution", lang)))

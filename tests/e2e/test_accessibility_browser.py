@@ -259,6 +259,10 @@ def test_public_site_has_no_serious_axe_violations(browser, public_site, lang, s
         page.goto(f"{public_site.url}/map?{query}")
         _map_ready(page)
         page.locator(".st-key-tsudoi_details h3, .st-key-tsudoi_details h2").first.wait_for(timeout=TIMEOUT_MS)
+        # the map's frame is a document of its own: in the page's language, the map a named landmark
+        frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        assert frame.evaluate("document.documentElement.lang") == ("en" if lang == "en" else "ja")
+        assert frame.locator(".leaflet-container[role=region][aria-label]").count() == 1
         found = serious_violations(page)
         page.goto(f"{public_site.url}/about?{_lang_query(lang)}")
         _about_ready(page)
