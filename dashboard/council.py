@@ -132,6 +132,16 @@ def material_file_names(area_id: str | None, area_label: str, city_name: str) ->
     return {"karte": karte, "all": karte_file_name(None, city_name), "map": f"地図_{stem}.png"}
 
 
+def survey_basis(profile_name: str, as_of: str) -> str:
+    """The priority slide's basis line: 「ニーズ調査（判定基準：標準（…）、2025-06-30）」. The profile is
+    named by its Japanese title (:attr:`dashboard.survey.scoring.Profile.title`), as the 地域カルテ
+    prints it — never by its file key (``standard``), which means nothing to a council member.
+    Raises ValueError for an unknown profile (naming the available ones)."""
+    from dashboard.survey.scoring import load_profile
+
+    return f"ニーズ調査（判定基準：{load_profile(profile_name).title}、{as_of}）"
+
+
 def population_note(meta: dict) -> str:
     """The short source of the 65+ figures on a slide, from the city's facts: 「2020年国調推計」 for a
     census mesh, 「2022-01-01時点」 for a 町丁目 table (the demo and a new city differ)."""

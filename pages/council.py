@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import council, coverage, sources
+from dashboard.karte.data import SURVEY_PROFILE
 from dashboard.maps.coverage_map import build_coverage_map, legend_items
 from dashboard.survey.service import SYNTHETIC_LABEL, priority_areas
 from dashboard.ui import council_view, records_view, shell
@@ -24,7 +25,7 @@ places = read("places", code, internal=True)
 query = coverage.CoverageQuery(distance_m=council_view.distance_m())
 result = coverage.compute(areas, population_units(code), places, query, int(code[:2]))
 batches = survey_batches(code, "needs")
-survey = None if batches.empty else survey_table(code, int(batches["id"].iloc[0]), "standard", 10)
+survey = None if batches.empty else survey_table(code, int(batches["id"].iloc[0]), SURVEY_PROFILE, 10)
 survey_batch = None if batches.empty else batches.iloc[0]
 
 deck = council.slides(areas, city_name)
@@ -49,7 +50,7 @@ with st.container(key="tsudoi_council", gap=None):
             if survey is not None:
                 table = priority_areas(survey, result.table, PRIORITY_RISKS)
                 summary = council.priority_summary(table, dict(zip(areas["area_id"], areas["area_name"])))
-            basis = "" if survey_batch is None else f"ニーズ調査（判定基準 standard、{survey_batch['as_of']}）"
+            basis = "" if survey_batch is None else council.survey_basis(SURVEY_PROFILE, survey_batch["as_of"])
             council_view.priority_slide(summary, query.distance_m, basis)
         else:
             left, right = st.columns([11, 9], gap="medium")

@@ -129,3 +129,11 @@ def test_the_population_note_follows_the_citys_own_source():
                             "population_as_of": "2020年国勢調査 250mメッシュ（町丁目・圏域は面積按分による推計）"}) == "2020年国調推計"
     assert population_note({"population_kind": "town_table", "population_as_of": "2022-01-01"}) == "2022-01-01時点"
     assert population_note({"population_kind": "town_table", "population_as_of": "時点不明"}) == "時点不明"
+
+
+def test_survey_basis_names_the_profile_in_japanese():
+    # the title line of dashboard/survey/profiles/*.toml, not the file key shown to QA 「判定基準 standard」
+    assert council.survey_basis("standard", "2025-06-30") == "ニーズ調査（判定基準：標準（ニーズ調査の一般的な判定基準）、2025-06-30）"
+    assert "変形：BMI 18.5以下" in council.survey_basis("variant_strict", "2025-06-30")
+    with pytest.raises(ValueError, match="available"):
+        council.survey_basis("nonexistent", "2025-06-30")

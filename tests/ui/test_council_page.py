@@ -123,6 +123,8 @@ def test_priority_slide_marks_the_qualifying_areas(council_app):
     body = _priority_html(council_app)
     assert "該当なし" not in body
     assert body.count("<td>◎</td>") >= 1
+    # the profile by its Japanese title (standard.toml's title, as the 地域カルテ prints it), never its key
+    assert "判定基準：標準（ニーズ調査の一般的な判定基準）" in body and "standard" not in body
 
 
 def test_priority_slide_says_none_qualifies(council_app, monkeypatch):
