@@ -277,8 +277,26 @@ def file_tag(meta: dict, years: int) -> str:
 
 
 def with_tag(label: str, tag: str) -> str:
-    """「【2030年推計】徒歩圏の65歳以上」 for a tag of :func:`estimate_tag`; ``label`` itself for ``""``."""
-    return f"【{tag}】{label}" if tag else label
+    """「【2030年推計】徒歩圏の65歳以上」 for a tag of :func:`estimate_tag`; ``label`` itself for ``""``.
+
+    For short labels of one figure (a metric, a tooltip, a sentence). Never on a table's column
+    headers: a tag on each header pushes columns off the screen, so a table says its year once in
+    its title (:func:`titled`) and keeps today's short headers."""
+    return with_marks(label, tag)
+
+
+def with_marks(label: str, *marks: str) -> str:
+    """One bracket for several marks: 「【仮定・2030年推計】徒歩圏の65歳以上」 for ``("仮定", "2030年推計")``,
+    never 「【仮定】【2030年推計】」; empty marks are left out, ``label`` itself when all are empty."""
+    said = "・".join(mark for mark in marks if mark)
+    return f"【{said}】{label}" if said else label
+
+
+def titled(title: str, *marks: str) -> str:
+    """A table's or a section's title with its marks said once at the end: 「圏域の比較【2030年推計】」,
+    「仮定で考える（シナリオ）【仮定・2030年推計】」; ``title`` itself when every mark is ``""`` (today)."""
+    said = "・".join(mark for mark in marks if mark)
+    return f"{title}【{said}】" if said else title
 
 
 def marked(label: str, meta: dict, years: int) -> str:

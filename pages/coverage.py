@@ -23,7 +23,7 @@ if not query.categories:
 network = coverage_view.network_from_sidebar(prefecture)
 units = population_units(code)
 units, years = scenario_view.year_switch(code, units)  # 現在, or the 推計 5/10 years ahead
-tag = projection.estimate_tag(meta, years)  # 「2030年推計」 on every figure counted from the people; "" today
+tag = projection.estimate_tag(meta, years)  # 「2030年推計」: once per table title, on each KPI; "" today
 result = coverage.compute(areas, units, places, query, prefecture, network=network)
 as_of = meta.get("population_as_of", "")
 coverage_view.distance_caption(result, as_of, tag)
@@ -33,13 +33,13 @@ coverage_view.kpis(result.table, area_id or None, as_of, tag)
 records_view.voices_card(code, area_id or None, dict(zip(areas["area_id"], areas["area_name"])).get(area_id, "市全体"))
 karte_view.karte_downloads(code, city, areas, area_id, key="coverage", years=years)
 
-st.subheader(projection.with_tag("新しい集いの場の候補", tag), anchor=False)
+st.subheader(projection.titled("新しい集いの場の候補", tag), anchor=False)
 coverage_view.suggestion_panel(areas, result, read("candidate_venues", code), prefecture, area_id, tag)
 
-st.subheader(projection.with_tag("圏域の比較（カバー率の低い順）", tag), anchor=False)
-coverage_view.ranking(result.table, tag)
+st.subheader(projection.titled("圏域の比較（カバー率の低い順）", tag), anchor=False)
+coverage_view.ranking(result.table)
 st.download_button(projection.with_tag("この表をCSVで保存", tag), exports.csv_bytes(result.table),
                    file_name=f"coverage_{query.distance_m}m{'_' + tag if tag else ''}.csv", mime="text/csv")
-st.subheader(projection.with_tag("距離を変えると（65歳以上のカバー率）", tag), anchor=False)
-coverage_view.sensitivity(coverage.sensitivity(areas, units, places, query, prefecture, network=network), tag)
+st.subheader(projection.titled("距離を変えると（65歳以上のカバー率）", tag), anchor=False)
+coverage_view.sensitivity(coverage.sensitivity(areas, units, places, query, prefecture, network=network))
 scenario_view.section(code, areas, places, read("candidate_venues", code), result, prefecture, area_id or None, years)

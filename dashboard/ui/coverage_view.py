@@ -124,29 +124,28 @@ def kpis(table: pd.DataFrame, area_id: str | None, as_of: str, tag: str = "") ->
                    help=f"{row['places']} か所（今の場） ÷ 65歳以上 {row['pop65']:,.0f} 人 × 1,000")
 
 
-def ranking(table: pd.DataFrame, tag: str = "") -> None:
-    """Areas, lowest 65+ coverage first; with the 2SFCA access when the places have capacities. With
-    ``tag`` (「2030年推計」) every column counted from the people says it (the places are today's)."""
-    mark = partial(projection.with_tag, tag=tag)
+def ranking(table: pd.DataFrame) -> None:
+    """Areas, lowest 65+ coverage first; with the 2SFCA access when the places have capacities. The
+    headers are the same for a future year: the page says the year once in the title above the table
+    (:func:`dashboard.projection.titled`), since a tag on every header pushes columns off the screen."""
     areas = table[table["area_id"] != "ALL"].sort_values("coverage65")
     access = {}
     config = {}
     if np.isfinite(areas[coverage.ACCESS_COLUMN]).all():
-        access = {mark("定員アクセス（65歳以上千人あたり）"): areas[coverage.ACCESS_COLUMN].round(1)}
-        config = {mark("定員アクセス（65歳以上千人あたり）"): st.column_config.NumberColumn(format="%.1f 人",
-                                                                                    help=ACCESS_HELP)}
+        access = {"定員アクセス（65歳以上千人あたり）": areas[coverage.ACCESS_COLUMN].round(1)}
+        config = {"定員アクセス（65歳以上千人あたり）": st.column_config.NumberColumn(format="%.1f 人", help=ACCESS_HELP)}
     st.dataframe(pd.DataFrame({
         "圏域": areas["area_name"],
-        mark("65歳以上（人）"): areas["pop65"].round().astype(int),
-        mark("徒歩圏カバー率（65歳以上）"): (areas["coverage65"] * 100).round(1),
-        mark("徒歩圏外の65歳以上（人）"): (areas["pop65"] - areas["pop65_covered"]).round().astype(int),
-        mark("徒歩圏カバー率（75歳以上）"): (areas["coverage75"] * 100).round(1),
+        "65歳以上（人）": areas["pop65"].round().astype(int),
+        "徒歩圏カバー率（65歳以上）": (areas["coverage65"] * 100).round(1),
+        "徒歩圏外の65歳以上（人）": (areas["pop65"] - areas["pop65_covered"]).round().astype(int),
+        "徒歩圏カバー率（75歳以上）": (areas["coverage75"] * 100).round(1),
         "集いの場（か所）": areas["places"],
-        mark("65歳以上千人あたり（か所）"): areas["places_per_1000_65"].round(2),
+        "65歳以上千人あたり（か所）": areas["places_per_1000_65"].round(2),
         **access,
     }), hide_index=True, width="stretch",
-        column_config={mark("徒歩圏カバー率（65歳以上）"): st.column_config.NumberColumn(format="%.1f%%"),
-                       mark("徒歩圏カバー率（75歳以上）"): st.column_config.NumberColumn(format="%.1f%%"), **config})
+        column_config={"徒歩圏カバー率（65歳以上）": st.column_config.NumberColumn(format="%.1f%%"),
+                       "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(format="%.1f%%"), **config})
     if access:
         st.caption("定員アクセス＝定員のある場所（定員の分からない場所は含みません）の定員を、徒歩圏（直線距離）"
                    "内の65歳以上で分け合った値（2SFCA）。65歳以上1,000人あたりの定員（人）。")
@@ -154,9 +153,10 @@ def ranking(table: pd.DataFrame, tag: str = "") -> None:
         st.caption("対象の場所に定員の記録がないため、定員アクセス（2SFCA）は表示していません。")
 
 
-def sensitivity(table: pd.DataFrame, tag: str = "") -> None:
+def sensitivity(table: pd.DataFrame) -> None:
+    """65+ coverage per area at each distance; a future year is said in the title above (as :func:`ranking`)."""
     shown = (table * 100).round(1)
-    shown.columns = [projection.with_tag(f"{d} m", tag) for d in table.columns]
+    shown.columns = [f"{d} m" for d in table.columns]
     st.dataframe(shown.rename_axis("圏域"), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in shown.columns})
 
@@ -201,9 +201,10 @@ def clicked_frame() -> pd.DataFrame:
                          for i, (lat, lon) in enumerate(extra_points())], columns=["id", "name", "lat", "lon"])
 
 
-def suggestion_table(plan: coverage.Suggestion, tag: str = "") -> pd.DataFrame:
-    """The picks in order, then every clicked point that was not picked (「+0人」 when it adds nobody)."""
-    gain = projection.with_tag("効果（+人）", tag)
+def suggestion_table(plan: coverage.Suggestion) -> pd.DataFrame:
+    """The picks in order, then every clicked point that was not picked (「+0人」 when it adds nobody).
+    A future year is said by the caption above the table (:func:`suggestion_caption`), not in a header."""
+    gain = "効果（+人）"
     rows = [{"順": str(number), "候補": pick["name"], gain: f"+{pick['gain65']:,}人"}
             for number, pick in enumerate(plan.picks, start=1)]
     rows += [{"順": "—", "候補": c["name"], gain: f"+{c['gain65']:,}人"}
@@ -234,7 +235,7 @@ def suggestion_panel(areas, result: coverage.CoverageResult, venues: pd.DataFram
         coverage_map(areas, result, plan, tag)
     with right:
         suggestion_caption(result, plan, tag)
-        table = suggestion_table(plan, tag)
+        table = suggestion_table(plan)
         if len(table):
             st.dataframe(table, hide_index=True, width="stretch")
         for note in clicked_notes(plan):

@@ -35,22 +35,36 @@ def karte_downloads(code: str, city: str, areas: pd.DataFrame, area_id: str | No
                     years: int = 0) -> None:
     """「<area>の地域カルテ（PDF）」 for the chosen area (when one is chosen) and 「全圏域の地域カルテ」
     (city summary, then one A4 page per area). ``key`` keeps the buttons of two pages apart; with
-    ``years`` the karte is that of the 推計 year (labels and file names say 「2030年推計」)."""
+    ``years`` the karte is that of the 推計 year (labels 「… PDF（2030年推計）」, what is in it in the
+    button's help, file names 「…_2030推計.pdf」)."""
     meta = read("meta", code)
     tag, file_tag = projection.estimate_tag(meta, years), projection.file_tag(meta, years)
-    which = f"（{tag}）" if tag else ""
     names = dict(zip(areas["area_id"], areas["area_name"]))
     columns = st.columns(2)
     chosen = area_id in names
     if chosen:
-        columns[0].download_button(f"{md_escape(names[area_id])}の地域カルテ{which}（PDF）", _pdf(code, [area_id], years),
+        columns[0].download_button(_label(f"{md_escape(names[area_id])}の地域カルテ", tag),
+                                   _pdf(code, [area_id], years),
                                    file_name=karte_file_name(names[area_id], city, file_tag), mime="application/pdf",
-                                   key=f"tsudoi_karte_one_{key}", on_click="ignore")
-    columns[1 if chosen else 0].download_button(f"全圏域の地域カルテ{which}（PDF、市全体の要約つき）",
+                                   key=f"tsudoi_karte_one_{key}", on_click="ignore",
+                                   help=_help(tag, "A4で1ページ。") if tag else None)
+    columns[1 if chosen else 0].download_button(_label("全圏域の地域カルテ", tag, today="（PDF、市全体の要約つき）"),
                                                 _pdf(code, None, years),
                                                 file_name=karte_file_name(None, city, file_tag),
                                                 mime="application/pdf", key=f"tsudoi_karte_all_{key}",
-                                                on_click="ignore")
+                                                on_click="ignore",
+                                                help=_help(tag, "市全体の要約のあとに、各圏域がA4で1ページずつ続きます。")
+                                                if tag else None)
+
+
+def _label(what: str, tag: str, *, today: str = "（PDF）") -> str:
+    """「全圏域の地域カルテ PDF（2030年推計）」: one bracket, short enough for a half-width button at
+    1280×720 (the longer words go to :func:`_help`); today's labels as they always were."""
+    return f"{what} PDF（{tag}）" if tag else f"{what}{today}"
+
+
+def _help(tag: str, layout: str) -> str:
+    return f"{layout}65歳以上・75歳以上の人数は{tag}です（転入・転出は考えていません）。集いの場は今のままです。"
 
 
 def karte_year(code: str) -> int:

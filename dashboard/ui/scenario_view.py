@@ -28,7 +28,27 @@ YEARS_KEY = "tsudoi_future_years"
 #: The year choice in the URL (``?ahead=5``), so a reload or a shared link opens on the same 推計.
 YEARS_PARAM = "ahead"
 CLICKS_KEY = "tsudoi_scn_clicks"
-ASSUMED_BADGE = f"【{scenario.ASSUMED}】"
+
+
+def assumed(label: str, tag: str = "") -> str:
+    """A figure of the 仮定 in one bracket with its year: 「【仮定・2030年推計】徒歩圏の65歳以上」
+    (「【仮定】…」 today), never 「【仮定】【2030年推計】…」."""
+    return projection.with_marks(label, scenario.ASSUMED, tag)
+
+
+def comparison_years(meta: dict, years: int, saved_years: dict[str, int]) -> str:
+    """The caption over the comparison: which year's people each column counts, said once.
+
+    ``years``: the page's year (of 現在/今の場 and the 仮定 being edited); ``saved_years``: each saved
+    scenario compared and its own year. ``""`` when everything is today's; 「人数はすべて2030年推計です。」
+    when all share one 推計 year; otherwise the columns of each year by name."""
+    page = projection.estimate_tag(meta, years) or projection.choice_label(meta, 0)
+    groups: dict[str, list[str]] = {page: ["今の場" if years else "現在", "編集中"]}
+    for name, saved in saved_years.items():
+        groups.setdefault(projection.estimate_tag(meta, saved) or projection.choice_label(meta, 0), []).append(f"「{name}」")
+    if len(groups) == 1:
+        return f"人数はすべて{page}です。" if years else ""
+    return "人数の年：" + "、".join(f"{'・'.join(names)}は{year}" for year, names in groups.items()) + "。"
 
 
 # --- the population year ---------------------------------------------------------------------------
@@ -107,7 +127,8 @@ def outlook(code: str, areas) -> None:
 def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.DataFrame,
                    tag: str = "") -> fragility.Fragility:
     """Ranked critical places, reliance per area, and one place's details. ``tag``: 「2030年推計」 when
-    the people counted are those of a future year (:func:`dashboard.projection.estimate_tag`)."""
+    the people counted are those of a future year (:func:`dashboard.projection.estimate_tag`): the
+    section's title says it for the tables (their headers stay short), each figure of the details too."""
     found = fragility.analyse(result, prefecture)
     mark = partial(projection.with_tag, tag=tag)
     distance = result.query.distance_m
@@ -118,18 +139,18 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
         ranked = found.places
         st.dataframe(pd.DataFrame({
             "順": ranked["rank"], "場所": ranked["name"], "種別": ranked["category"],
-            mark("この場だけが徒歩圏の65歳以上（人）"): ranked["unique65"].round().astype(int),
-            mark("同・75歳以上（人）"): ranked["unique75"].round().astype(int),
-            mark("徒歩圏の65歳以上（人）"): ranked["reach65"].round().astype(int)}),
+            "この場だけが徒歩圏の65歳以上（人）": ranked["unique65"].round().astype(int),
+            "同・75歳以上（人）": ranked["unique75"].round().astype(int),
+            "徒歩圏の65歳以上（人）": ranked["reach65"].round().astype(int)}),
             hide_index=True, width="stretch", height=320)
         st.caption(f"その場だけが休止したら、徒歩{distance} m 圏に集いの場がなくなる人数（直線距離）。多い順。")
     with right:
         reliance = found.reliance
         st.dataframe(pd.DataFrame({"圏域": reliance["area_name"],
-                                   mark("ひとつの場に頼っている人（65歳以上）"): reliance["pop65_single"].round().astype(int),
-                                   mark("徒歩圏の65歳以上のうち"): (reliance["single_share65"] * 100).round(1)}),
+                                   "ひとつの場に頼っている人（65歳以上）": reliance["pop65_single"].round().astype(int),
+                                   "徒歩圏の65歳以上のうち": (reliance["single_share65"] * 100).round(1)}),
                      hide_index=True, width="stretch",
-                     column_config={mark("徒歩圏の65歳以上のうち"): st.column_config.NumberColumn(format="%.1f%%")})
+                     column_config={"徒歩圏の65歳以上のうち": st.column_config.NumberColumn(format="%.1f%%")})
         st.caption("ひとつの場に頼っている人＝徒歩圏に集いの場がちょうど1か所しかない65歳以上。")
         if len(ranked):
             chosen = st.selectbox("場所の詳細", ranked["place_id"], key="tsudoi_crit_place",
@@ -137,7 +158,7 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
             row = ranked.set_index("place_id").loc[chosen]
             details = places.set_index("id").loc[chosen] if chosen in set(places["id"]) else None
             lines = [f"**{md_escape(row['name'])}**（{md_escape(row['category'])}）",
-                     md_escape(fragility.place_sentence(row, distance)),
+                     md_escape(mark(fragility.place_sentence(row, distance))),
                      mark(f"徒歩圏の65歳以上：約{row['reach65']:,.0f}人") + f"・重要度 {int(row['rank'])}位／{len(ranked)}か所"]
             if details is not None:
                 lines.append("日程：" + md_escape(display_text(details.get("rrule"), details.get("schedule_text"))))
@@ -166,9 +187,9 @@ def weekday_panel(result: coverage.CoverageResult, prefecture: int, area_id: str
                 else row[f"no_activity_{d.lower()}_65"])
     st.markdown(md_escape(mark(weekday.weekday_sentence(row, worst, distance))))
     st.dataframe(pd.DataFrame({"圏域": table["area_name"],
-                               mark("週1日以上（%）"): (table["weekdays_ge1_65"] * 100).round(1),
-                               mark("週3日以上（%）"): (table["weekdays_ge3_65"] * 100).round(1),
-                               mark("月あたり開催回数（65歳以上平均）"): table["sessions_per_month_65"].round(1)}),
+                               "週1日以上（%）": (table["weekdays_ge1_65"] * 100).round(1),
+                               "週3日以上（%）": (table["weekdays_ge3_65"] * 100).round(1),
+                               "月あたり開催回数（65歳以上平均）": table["sessions_per_month_65"].round(1)}),
                  hide_index=True, width="stretch")
     st.caption("各場の開催日（日程の規則）から、徒歩圏（直線距離）に活動がある曜日を数えています。"
                "日程が未登録・不定期の場は曜日に数えません。")
@@ -202,11 +223,11 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
     now, then = scenario.summary(base), scenario.summary(result)
     tag = projection.estimate_tag(read("meta", code), years)
     k1, k2, k3 = st.columns(3)
-    k1.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏の65歳以上", tag), f"{then['coverage65']:.1%}",
+    k1.metric(assumed("徒歩圏の65歳以上", tag), f"{then['coverage65']:.1%}",
               delta=f"{(then['coverage65'] - now['coverage65']) * 100:+.1f} ポイント")
-    k2.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏外の65歳以上", tag), f"{then['uncovered65']:,.0f} 人",
+    k2.metric(assumed("徒歩圏外の65歳以上", tag), f"{then['uncovered65']:,.0f} 人",
               delta=f"{then['uncovered65'] - now['uncovered65']:+,.0f} 人", delta_color="inverse")
-    k3.metric(ASSUMED_BADGE + projection.with_tag("徒歩圏外の75歳以上", tag), f"{then['uncovered75']:,.0f} 人",
+    k3.metric(assumed("徒歩圏外の75歳以上", tag), f"{then['uncovered75']:,.0f} 人",
               delta=f"{then['uncovered75'] - now['uncovered75']:+,.0f} 人", delta_color="inverse")
     found = fragility.analyse(result, prefecture)
     fmap = build_coverage_map(areas, result.table, result.units, result.places[~result.places["id"].str.startswith(
@@ -215,7 +236,8 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
     add_critical_places(fmap, found.places, distance, added=hypothetical,
                         off=places[places["id"].isin(off)][["name", "lat", "lon"]])
     clicked = show_map(fmap, key="tsudoi_scenario_map", height=520, map_clicks=True)
-    st.caption(" ・ ".join(projection.with_tag(label, tag) for _, label, _ in critical_legend(distance))
+    # the year once, in front of the legend: its lines are short, and two of them are places, not people
+    st.caption((f"凡例（人数は{tag}）：" if tag else "") + " ・ ".join(label for _, label, _ in critical_legend(distance))
                + "。地図をクリックすると、その地点に仮の場を加えます。")
     if clicked is not None and clicked not in _clicks():
         _clicks().append(clicked)
@@ -223,10 +245,10 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
     if _clicks() and st.button("地図で加えた場を消す", key="tsudoi_scn_clear"):
         _clicks().clear()
         st.rerun()
-    _save_and_compare(code, what_if, result, base, tag)
+    _save_and_compare(code, what_if, result, base, years)
 
 
-def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, tag: str = "") -> None:
+def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, years: int = 0) -> None:
     left, right = st.columns([1, 2])
     with left:
         name = st.text_input("この仮定に名前をつけて保存", key="tsudoi_scn_name", max_chars=scenario.MAX_NAME,
@@ -241,16 +263,19 @@ def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, tag: 
     with right:
         chosen = st.multiselect(f"保存した仮定を比べる（{scenario.MAX_COMPARED}つまで）", saved,
                                 max_selections=scenario.MAX_COMPARED, key="tsudoi_scn_compare")
-        results = {projection.with_tag("今の場", tag) if tag else "現在": base,
-                   ASSUMED_BADGE + projection.with_tag("編集中", tag): result}
+        # headers stay short (a scenario's name can be long already): the years are said once, above
+        results = {"今の場" if years else "現在": base, assumed("編集中"): result}
+        years_of = {}
         for name in chosen:
             try:
                 saved_scenario = scenarios.load(engine(), code, name)
-                saved_tag = projection.estimate_tag(read("meta", code), saved_scenario.years)
-                results[ASSUMED_BADGE + projection.with_tag(name, saved_tag)] = scenarios.run(engine(), code,
-                                                                                              saved_scenario)
+                results[assumed(name)] = scenarios.run(engine(), code, saved_scenario)
+                years_of[name] = saved_scenario.years
             except InputError as error:
                 st.warning(md_escape(f"「{name}」: {error.problems[0]}"))
+        note = comparison_years(read("meta", code), years, years_of)
+        if note:
+            st.caption(md_escape(note))
         table = scenario.comparison(results)
         config = {c: st.column_config.NumberColumn(format="%.1f%%") for c in table.columns if c.endswith("カバー率")}
         for column in config:
@@ -270,13 +295,13 @@ def section(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, result
     """Everything of 将来を考える, under the coverage page's existing sections; with ``years`` > 0
     every figure drawn from the people is marked with the 推計's year."""
     tag = projection.estimate_tag(read("meta", code), years)
-    st.subheader(projection.with_tag("ひとつの場に頼っている人と、重要な場", tag), anchor=False)
+    st.subheader(projection.titled("ひとつの場に頼っている人と、重要な場", tag), anchor=False)
     critical_panel(result, prefecture, places, tag)
-    st.subheader(projection.with_tag("曜日ごとの活動の機会", tag), anchor=False)
+    st.subheader(projection.titled("曜日ごとの活動の機会", tag), anchor=False)
     weekday_panel(result, prefecture, area_id, tag)
     st.subheader("65歳以上・75歳以上のこれから（推計）", anchor=False)
     outlook(code, areas)
-    st.subheader(f"仮定で考える（シナリオ）{ASSUMED_BADGE}", anchor=False)
+    st.subheader(projection.titled("仮定で考える（シナリオ）", scenario.ASSUMED, tag), anchor=False)
     editor(code, areas, places, venues, result, prefecture, years)
 
 

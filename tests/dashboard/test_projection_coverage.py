@@ -134,6 +134,13 @@ def test_labels_of_a_future_year():
     assert projection.estimate_tag(meta, 10) == "2032年推計" and projection.estimate_tag(meta, 0) == ""
     assert projection.marked("徒歩圏の65歳以上", meta, 5) == "【2027年推計】徒歩圏の65歳以上"
     assert projection.marked("徒歩圏の65歳以上", meta, 0) == "徒歩圏の65歳以上"
+    # a table says its year once, at the end of its title; a 仮定 and a 推計 share one bracket
+    assert projection.titled("圏域の比較", "2032年推計") == "圏域の比較【2032年推計】"
+    assert projection.titled("圏域の比較", "") == "圏域の比較"
+    assert projection.titled("仮定で考える", "仮定", "2027年推計") == "仮定で考える【仮定・2027年推計】"
+    assert projection.with_marks("徒歩圏の65歳以上", "仮定", "2027年推計") == "【仮定・2027年推計】徒歩圏の65歳以上"
+    assert projection.with_marks("徒歩圏の65歳以上", "仮定", "") == "【仮定】徒歩圏の65歳以上"
+    assert projection.with_marks("徒歩圏の65歳以上", "", "") == "徒歩圏の65歳以上"
     assert projection.file_tag(meta, 10) == "2032推計"
     assert projection.estimate_tag({}, 5) == "5年後推計"  # no base year: never a made-up calendar year
     assert projection.choice_label({}, 0) == "人口データの時点" and projection.choice_label({}, 5) == "5年後（推計）"

@@ -9,6 +9,7 @@ from today's coverage (a future year moves the people on, not the places).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -44,8 +45,46 @@ def page_text(app) -> str:
     return " ".join(parts).replace("\\", "")
 
 
-def ranking(app, tag: str):
-    return next(d.value for d in app.dataframe if f"【{tag}】徒歩圏カバー率（65歳以上）" in d.value.columns)
+#: A year's mark as the page writes it, 【2030年推計】 or 【仮定・2030年推計】.
+TAG = re.compile(r"【[^】]*推計】")
+
+
+def ranking(app):
+    return next(d.value for d in app.dataframe if "徒歩圏カバー率（65歳以上）" in d.value.columns)
+
+
+def in_order(node):
+    """The page's elements top to bottom (columns left to right), as a reader meets them."""
+    yield node
+    for index in sorted(getattr(node, "children", {})):
+        yield from in_order(node.children[index])
+
+
+def tables_with_titles(app) -> list[tuple[list[str], str]]:
+    """Each table's column headers and the words above it in its section: the section's subheader and
+    every caption and paragraph from there down to the table."""
+    found, above = [], []
+    for node in in_order(app.main):
+        kind = getattr(node, "type", "")
+        if kind == "subheader":
+            above = [node.value]
+        elif kind in ("caption", "markdown"):
+            above.append(str(node.value))
+        elif kind == "dataframe":
+            found.append(([str(c) for c in node.value.columns], " ".join(above).replace("\\", "")))
+    return found
+
+
+def assert_each_table_says_its_year_once(app, tag: str) -> None:
+    """No header carries a 【…推計】 (it pushes columns off the screen); each table's title or a
+    caption above it says the year instead (the outlook names its years in its headers)."""
+    tables = tables_with_titles(app)
+    assert len(tables) >= 7, [headers for headers, _ in tables]  # ranking, distances, critical, reliance, …
+    for headers, title in tables:
+        assert not [h for h in headers if TAG.search(h)], headers
+        if any(re.search(r"\d{4}年（推計）", h) for h in headers):
+            continue  # 65歳以上・75歳以上のこれから: a column per year, each named
+        assert tag in title, (headers, title)
 
 
 def map_texts(app) -> list[str]:
@@ -75,7 +114,7 @@ def test_switching_the_demo_to_2025_marks_every_figure(coordinator_app, demo_exp
     at.radio(key=YEARS_KEY).set_value(5).run()
     assert not at.exception, at.exception
     shown = metrics(at)
-    city = demo_expected[5].loc["ALL"]
+    city = demo_expected[5].loc["ALL"]  # the KPIs keep a short mark each
     assert shown["【2025年推計】徒歩圏の65歳以上"] == f"{city['coverage65']:.1%}"
     assert shown["【2025年推計】徒歩圏の75歳以上"] == f"{city['coverage75']:.1%}"
     assert shown["【2025年推計】徒歩圏外の65歳以上"] == f"{city['pop65'] - city['pop65_covered']:,.0f} 人"
@@ -85,30 +124,47 @@ def test_switching_the_demo_to_2025_marks_every_figure(coordinator_app, demo_exp
     assert city["pop65"] > today["pop65"]  # more people 65+ in 2025: the numbers did change
     assert at.query_params["ahead"] == "5"  # a reload or a shared link keeps the year
 
-    table = ranking(at, "2025年推計")
-    for column in table.columns.drop(["圏域", "集いの場（か所）"]):
-        assert column.startswith("【2025年推計】"), column
-    assert table["【2025年推計】65歳以上（人）"].sum() == pytest.approx(city["pop65"], abs=len(table))
+    table = ranking(at)  # today's short headers; the year is in the title above
+    assert "定員アクセス（65歳以上千人あたり）" in table.columns  # the column QA lost off the right edge
+    assert table["65歳以上（人）"].sum() == pytest.approx(city["pop65"], abs=len(table))
+    assert_each_table_says_its_year_once(at, "2025年推計")
     text = page_text(at)
     for words in ("2025年（推計）の人口で表示しています", "転入・転出", "新しい住宅", "第23回生命表",
-                  "集いの場・候補会場は今のまま", "【2025年推計】圏域の比較", "【2025年推計】距離を変えると",
-                  "2025年推計（2020年"):
+                  "集いの場・候補会場は今のまま", "圏域の比較（カバー率の低い順）【2025年推計】",
+                  "距離を変えると（65歳以上のカバー率）【2025年推計】", "ひとつの場に頼っている人と、重要な場【2025年推計】",
+                  "仮定で考える（シナリオ）【仮定・2025年推計】", "2025年推計（2020年"):
         assert words in text, words
+    # the scenario's figures: one bracket for 仮定 and the year, never two
+    assert "【仮定・2025年推計】徒歩圏外の65歳以上" in shown and not [m for m in shown if "】【" in m]
+    # the legend under the scenario map says the year once, in its title (two of its lines are places)
+    legend = next(c.value for c in at.caption if "仮定で加えた場" in c.value)
+    assert legend.startswith("凡例（人数は2025年推計）：") and legend.count("推計") == 1, legend
+    # a critical place's details: each figure marked (today's 約799人 is no longer true in 2025)
+    details = next(m.value for m in at.markdown if "この場だけが徒歩500m圏にある65歳以上" in m.value)
+    assert "【2025年推計】この場だけが徒歩500m圏にある65歳以上" in details
+    assert "【2025年推計】徒歩圏の65歳以上" in details
     coverage_map, scenario_map = map_texts(at)
     assert "【2025年推計】65歳以上・75歳以上は推計" in coverage_map  # the map legend's title
     # and the areas' tooltips (inside the GeoJSON, where non-ASCII is \u-escaped)
     assert json.dumps("【2025年推計】錦町地区：徒歩500 m 圏の65歳以上")[1:-1] in coverage_map
     assert "【2025年推計】" in scenario_map
     labels = [b.label for b in at.download_button]
-    assert "全圏域の地域カルテ（2025年推計）（PDF、市全体の要約つき）" in labels
-    assert any(label.startswith("【2025年推計】") for label in labels)  # the table's CSV
+    assert "全圏域の地域カルテ PDF（2025年推計）" in labels  # short, one bracket; what is in it in help
+    karte = next(b for b in at.download_button if b.label == "全圏域の地域カルテ PDF（2025年推計）")
+    assert "市全体の要約" in karte.help and "2025年推計" in karte.help
+    assert "【2025年推計】この表をCSVで保存" in labels  # the table's CSV (file name: coverage_500m_2025年推計.csv)
 
     at.radio(key=YEARS_KEY).set_value(10).run()
     assert metrics(at)["【2030年推計】徒歩圏外の65歳以上"] == (
         f"{demo_expected[10].loc['ALL', 'pop65'] - demo_expected[10].loc['ALL', 'pop65_covered']:,.0f} 人")
+    assert_each_table_says_its_year_once(at, "2030年推計")
     at.radio(key=YEARS_KEY).set_value(0).run()
     assert set(PLAIN_KPIS) <= set(metrics(at))
     assert "ahead" not in at.query_params
+    assert "推計" not in " ".join(h for headers, _ in tables_with_titles(at) for h in headers
+                                 if not re.search(r"\d{4}年（推計）", h))  # today: as it always was
+    assert "ひとつの場に頼っている人と、重要な場" in [s.value for s in at.subheader]
+    assert "【仮定】徒歩圏外の65歳以上" in metrics(at)
 
 
 def test_a_link_with_ahead_opens_on_that_year(coordinator_app, demo_expected):
@@ -155,11 +211,12 @@ def test_niiza_in_2032_from_its_own_bands(monkeypatch, niiza_db, tmp_path):
     at.radio(key=YEARS_KEY).set_value(10).run()
     assert not at.exception, at.exception
     # per area: the hand-shifted 65+ of its 町丁目
-    table = ranking(at, "2032年推計")
+    table = ranking(at)
+    assert "圏域の比較（カバー率の低い順）【2032年推計】" in page_text(at)
     with sqlite3.connect(db) as connection:
         area_ids = dict(connection.execute("select name, id from areas where municipality_code = ?", (NIIZA,)))
     expected = expected_area_65(db, 2)
-    for name, shown in zip(table["圏域"], table["【2032年推計】65歳以上（人）"]):
+    for name, shown in zip(table["圏域"], table["65歳以上（人）"]):
         assert shown == round(expected[area_ids[name]]), name
     # the city's share: the 町丁目 within walking distance today, weighted by their hand-shifted 65+
     engine = create_engine(f"sqlite:///{db}")
@@ -186,8 +243,8 @@ def test_the_data_pages_karte_has_a_year_choice(coordinator_app, monkeypatch, de
     at.radio(key="tsudoi_karte_years").set_value(10).run()
     at.selectbox(key="tsudoi_data_karte_area").set_value("nishiki").run()
     labels = [b.label for b in at.download_button]
-    assert "錦町地区の地域カルテ（2030年推計）（PDF）" in labels
-    assert "全圏域の地域カルテ（2030年推計）（PDF、市全体の要約つき）" in labels
+    assert "錦町地区の地域カルテ PDF（2030年推計）" in labels
+    assert "全圏域の地域カルテ PDF（2030年推計）" in labels
     assert "転入・転出" in page_text(at)
     from dashboard.ui import karte_view
 

@@ -94,7 +94,24 @@ def test_future_year_switch_is_labelled_as_an_estimate(app):
     assert not app.exception
     warning = " ".join(w.value for w in app.warning)
     assert "2030年（推計）" in warning and "転入・転出" in warning and "第23回生命表" in warning
-    assert scenario.ASSUMED  # the editor's years follow the switch
+    # the editor's years follow the switch: one bracket for 仮定 and the year, never 【仮定】【2030年推計】
+    labels = [m.label for m in app.metric]
+    assert "【仮定・2030年推計】徒歩圏外の65歳以上" in labels and not [m for m in labels if "】【" in m]
+    assert "仮定で考える（シナリオ）【仮定・2030年推計】" in [h.value for h in app.subheader]
+
+    # a scenario saved in 2030, compared on today's page: short headers, the years said once above them
+    app.text_input(key="tsudoi_scn_name").set_value("2030年の北町").run()
+    app.button(key="tsudoi_scn_save").click().run()
+    app.multiselect(key="tsudoi_scn_compare").set_value(["2030年の北町"]).run()
+    table = next(df.value for df in app.dataframe if any(c.startswith("今の場：") for c in df.value.columns))
+    assert "【仮定】2030年の北町：徒歩圏外（人）" in table.columns and not [c for c in table.columns if "推計" in c]
+    assert "人数はすべて2030年推計です。" in [c.value for c in app.caption]
+    app.radio(key="tsudoi_future_years").set_value(0).run()
+    assert not app.exception
+    table = next(df.value for df in app.dataframe if any(c.startswith("現在：") for c in df.value.columns))
+    assert "【仮定】2030年の北町：カバー率" in table.columns
+    assert ("人数の年：現在・編集中は2020年（人口データの時点）、「2030年の北町」は2030年推計。"
+            in [c.value for c in app.caption])
 
 
 def test_saved_scenario_is_a_council_slide_marked_assumed(monkeypatch, store):
