@@ -33,6 +33,19 @@ HTML_LANG = {"ja": "ja", "easy": "ja", "en": "en"}
 _RUBY = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 
 
+def url_language(value: str | None) -> str | None:
+    """The language a ``?lang=`` value asks for, or None when it names none of :data:`LANGUAGES`.
+
+    Case is ignored and a region is dropped, so links written by hand or by other sites work:
+    ``EN``, ``en-US``, ``en_GB`` → ``en``; ``ja-JP`` → ``ja``; ``Easy`` → ``easy``. Anything else
+    (``fr``, ``english``, ``<script>``) is None: the caller keeps its default.
+    """
+    if not isinstance(value, str):
+        return None
+    base = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    return base if base in LANGUAGES else None
+
+
 def plain(text: str) -> str:
     """``{地域|ちいき}の 地図`` → ``地域の 地図`` (ruby markup dropped)."""
     return _RUBY.sub(lambda m: m.group(1), text)
@@ -162,7 +175,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "as_of": "いつの {情報|じょうほう}か：{date}",
         "made_on": "つくった {日|ひ}：{date}",
         "sources": "どこの データか",
-        "synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
+        "synthetic": "{what}は れんしゅう{用|よう}に つくった データです。",
         "call_before": "{日|ひ}にちは かわる ことが あります。はじめて {行|い}く {前|まえ}に {電話|でんわ}で きいて ください。",
         "skip_to_list": "リストへ いく",
         "how_to_use": "この {本|ほん}の {使|つか}いかた",
@@ -515,7 +528,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "frequency": "どのくらい ひらくか",
         "freq_all": "ぜんぶ",
         "freq_weekly": "{毎週|まいしゅう}",
-        "freq_monthly": "1か{月|げつ}に 1{回|かい}より {多|おお}い",
+        "freq_monthly": "1か{月|げつ}に 1{回|かい}か それより {多|おお}い",
         "activities": "する こと",
         "show_results": "{結果|けっか}を {見|み}る（{n}）",
         "count": "{n}か{所|しょ}",
@@ -531,7 +544,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ring_m": "{円|えん}の {大|おお}きさ（メートル）",
         "tiles_failed": "{背景|はいけい}の {地図|ちず}が {出|で}ません。インターネットに つながって いないかも しれません。",
         "details_hint": "{地図|ちず}の {点|てん}か、{下|した}の リストを おすと、くわしく {出|で}ます。",
-        "sample_place": "※ この {場所|ばしょ}は れんしゅう{用|よう}の うその データです。",
+        "sample_place": "※ この {場所|ばしょ}は れんしゅう{用|よう}に つくった {例|れい}で、ほんとうには ありません。",
         "same_spot": "おなじ {場所|ばしょ}に ほかにも {n}つ あります：",
         "more": "もっと {見|み}る（あと {n}）",
         "csv_button": "リストを {保存|ほぞん}する（Excel{用|よう}）",
@@ -553,8 +566,8 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "address_label": "{住所|じゅうしょ}",
         "contact_label": "れんらく",
         "city_select": "{市|し}や {町|まち}",
-        "demo_caption": "れんしゅう{用|よう}の {画面|がめん}です。サロンなどと {地区|ちく}は うその データです。",
-        "synthetic_caption": "{what}は うその データです。",
+        "demo_caption": "れんしゅう{用|よう}の {画面|がめん}です。サロンなどと {地区|ちく}は れんしゅう{用|よう}に つくった データです。",
+        "synthetic_caption": "{what}は れんしゅう{用|よう}に つくった データです。",
         "town_points": "{人|ひと}の {数|かず}は {町|まち}の まんなかに いると して {数|かぞ}えて います。",
         "data_as_of": "いつの データか",
         "as_of_population": "{人|ひと}の {数|かず}：{date}",
@@ -578,8 +591,8 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "contacts_care": "からだの ことや {介護|かいご}の ことは、**{地域包括支援|ちいきほうかつしえん}センター** に きいて ください。",
         "notes_title": "この ページの {情報|じょうほう}に ついて",
         "notes_public": "のせて いいと わかった {場所|ばしょ}と {情報|じょうほう}だけを のせて います。",
-        "notes_demo": "**この {画面|がめん}は れんしゅう{用|よう}です。** {地区|ちく}は うその {地区|ちく}です。",
-        "notes_synthetic": "{what}は うその データで、ほんとうには ありません。",
+        "notes_demo": "**この {画面|がめん}は れんしゅう{用|よう}です。** {地区|ちく}は れんしゅう{用|よう}に きめた {地区|ちく}です。",
+        "notes_synthetic": "{what}は れんしゅう{用|よう}に つくった {例|れい}で、ほんとうには ありません。",
         "notes_facilities": "たてものの {情報|じょうほう}の {日|ひ}：{date}",
         "notes_population": "{人|ひと}の {数|かず}の {日|ひ}：{date}",
         "notes_boundary": "さかいの {日|ひ}：{date}",
@@ -592,7 +605,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "store_error_title": "いま データを {読|よ}めません",
         "store_error": "すこし まってから「もう {一度|いちど}」を おして ください。なんども だめな ときは、{市役所|しやくしょ}に しらせて ください。",
         "store_error_retry": "もう {一度|いちど}",
-        "footer_synthetic": "{what}は れんしゅう{用|よう}の うその データです。",
+        "footer_synthetic": "{what}は れんしゅう{用|よう}に つくった データです。",
     },
     "en": {
         "app_title": "Tsudoi community places map",
@@ -611,7 +624,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "all_areas": "All areas",
         "frequency": "How often",
         "freq_all": "All",
-        "freq_weekly": "Every week",
+        "freq_weekly": "Weekly or more",
         "freq_monthly": "At least once a month",
         "activities": "Activities",
         "show_results": "Show results ({n})",
@@ -651,7 +664,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "contact_label": "Contact",
         "city_select": "City",
         "demo_caption": "Demo: facilities and population are real data; the areas and the salons and groups are fictional samples.",
-        "synthetic_caption": "{what}: fictional sample data.",
+        "synthetic_caption": "Fictional sample data: {what}.",
         "town_points": "Location accuracy: each neighbourhood is one point, so its people are counted at that point.",
         "data_as_of": "Data as of",
         "as_of_population": "Population: {date}",
@@ -679,7 +692,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "notes_title": "About the information on this page",
         "notes_public": "Only places and information confirmed as public are shown.",
         "notes_demo": "**This {city} page is a demo.** Its areas are provisional, made for the demo.",
-        "notes_synthetic": "{what}: fictional samples that do not exist.",
+        "notes_synthetic": "Fictional samples that do not exist: {what}.",
         "notes_facilities": "Facility information as of: {date}",
         "notes_population": "Population as of: {date}",
         "notes_boundary": "Area boundaries as of: {date}",
@@ -694,7 +707,7 @@ _PAGE_STRINGS: dict[str, dict[str, str]] = {
         "store_error_title": "The data cannot be read right now",
         "store_error": "The data may be being updated. Please wait a moment and press \"Try again\". If it keeps failing, please tell the city office.",
         "store_error_retry": "Try again",
-        "footer_synthetic": "{what}: fictional samples for the demo.",
+        "footer_synthetic": "Fictional samples for the demo: {what}.",
     },
 }
 #: The keys of the offline map and the guidebook (the block above): the offline map ships only these.
@@ -741,7 +754,7 @@ VENUE_NAMES: dict[str, dict[str, str]] = {
 #: Values of a place's 頻度, 状態 and 位置の精度 (ids as in dashboard.vocab).
 FREQUENCY_NAMES: dict[str, dict[str, str]] = {
     "ja": dict(vocab.FREQUENCY_CLASSES),
-    "easy": {"weekly": "1{週間|しゅうかん}に 1{回|かい}より {多|おお}い", "monthly": "1か{月|げつ}に 1〜3{回|かい}",
+    "easy": {"weekly": "1{週間|しゅうかん}に 1{回|かい}か それより {多|おお}い", "monthly": "1か{月|げつ}に 1〜3{回|かい}",
              "less": "1か{月|げつ}に 1{回|かい}より {少|すく}ない", "unknown": "わからない"},
     "en": {"weekly": "Weekly or more", "monthly": "1–3 times a month", "less": "Less than once a month", "unknown": "Unknown"},
 }
@@ -762,8 +775,9 @@ SYNTHETIC_NAMES: dict[str, dict[str, str]] = {
     "ja": {},
     "easy": {"サロン・通いの場": "サロンなどの あつまる {場所|ばしょ}", "ニーズ調査": "アンケート", "人口": "{人|ひと}の {数|かず}",
              "圏域": "{地区|ちく}"},
-    "en": {"サロン・通いの場": "Salons and community groups", "ニーズ調査": "The needs survey", "人口": "Population",
-           "圏域": "Areas"},
+    # lower case: they follow a colon and each other (「Fictional samples for the demo: salons …, the needs survey.」)
+    "en": {"サロン・通いの場": "salons and community groups", "ニーズ調査": "the needs survey", "人口": "population",
+           "圏域": "areas"},
 }
 #: Short source names for the footer (keys of dashboard.sources.SOURCES); the full attribution stays as
 #: the publishers word it.

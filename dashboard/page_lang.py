@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from dashboard.i18n import url_language
+
 LANG = "ja"
 _FROM = b'<html lang="en">'
-#: ``?lang=`` values of the resident pages (dashboard.ui.language) whose document is not Japanese:
-#: a shared English link is announced as English from the first byte. Nothing else is taken from the URL.
+#: Languages of the resident pages (dashboard.ui.language) whose document is not Japanese: a shared
+#: English link (``?lang=en``, ``EN``, ``en-US`` — read by dashboard.i18n.url_language) is announced as
+#: English from the first byte. Nothing else is taken from the URL.
 URL_LANGS = {"en": "en"}
 
 
@@ -41,7 +44,7 @@ class HtmlLangMiddleware:
             wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[-1]
         except ValueError:
             wanted = ""
-        return self.by_url.get(wanted, self.replacement)
+        return self.by_url.get(url_language(wanted), self.replacement)
 
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http":

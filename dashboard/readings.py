@@ -40,6 +40,27 @@ _DASH_AFTER_NUMBER = re.compile(r"(?<=\d)\s*[ー‐‑‒–—―−\-]+\s*")
 _NUMBER_THEN_TEXT = re.compile(r"(?<=\d)(?=[^\d\-\s])")
 _lock = threading.Lock()
 
+#: Readings the analyser gets wrong in words common in the names of community places, put in before
+#: it reads the rest (one place; each entry was checked against pykakasi 2.3, whose reading is in the
+#: comment). Words it reads right — 老人, 集会所, 公民館, 憩い(の家), 生きがい, 地区, 町会, 自治会, 喫茶,
+#: 長寿 — are not here: tests/dashboard/test_readings.py checks them so a dictionary update is noticed.
+READING_OVERRIDES: dict[str, str] = {
+    "百歳": "ひゃくさい",  # ひゃくじゅうさい (いきいき百歳体操, 百歳体操)
+    "寿": "ことぶき",  # ひさし (寿クラブ, 寿会) — only at the start of a word: see _OVERRIDE_PATTERNS
+    "憩の家": "いこいのいえ",  # けいのいえ (老人憩の家, written without い)
+    "憩の場": "いこいのば",  # けいのば
+    "集会場": "しゅうかいじょう",  # しゅうかいば
+}
+#: Where an override applies. 寿 after a kanji is じゅ (長寿, 福寿, 松寿会, which the analyser reads
+#: right), and the analyser is left to read 寿 before 司・命・老・町 (寿司, 寿命, 寿老人, 寿町 ことぶきちょう);
+#: everywhere else the word as written.
+_KANJI = r"[\u3400-\u9fff\uf900-\ufaff々〆]"
+_OVERRIDE_PATTERNS = {"寿": rf"(?<!{_KANJI})寿(?![司命老町])"}
+_OVERRIDE = re.compile("|".join(_OVERRIDE_PATTERNS.get(word, re.escape(word))
+                                for word in sorted(READING_OVERRIDES, key=len, reverse=True)))
+#: Brackets in a reading shown to people: full-width, like the Japanese text around it.
+_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+
 
 @cache
 def _analyser():
@@ -56,9 +77,28 @@ def reading(text: str) -> str:
     text = chome_arabic(text) if text else ""
     if not text:
         return ""
+    text = _OVERRIDE.sub(lambda m: READING_OVERRIDES[m.group(0)], text)  # kana passes the analyser as it is
     with _lock:  # one analyser shared by every session's thread
         parts = _analyser().convert(text)
     return "".join(part["hira"] for part in parts)
+
+
+def shown_reading(text: str) -> str:
+    """A reading (:func:`reading`, or a ふりがな from the data) as people read it beside a name:
+    brackets full-width and balanced — an unmatched one is dropped, so a reading put in brackets
+    itself never shows 「)))」: ``shown_reading("(さんぷる(かくう))") == "（さんぷる（かくう））"``."""
+    kept, open_at = [], []
+    for char in nfkc(text or "").translate(_FULL_WIDTH_BRACKETS):
+        if char == "（":
+            open_at.append(len(kept))
+        elif char == "）":
+            if not open_at:
+                continue  # a closing bracket nothing opened
+            open_at.pop()
+        kept.append(char)
+    for index in reversed(open_at):  # opened and never closed
+        del kept[index]
+    return "".join(kept).strip()
 
 
 def address_key(text: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard import i18n, places_view, schedule, sources
 from dashboard.normalize import is_missing, search_key
-from dashboard.readings import reading
+from dashboard.readings import reading, shown_reading
 
 #: Detail kinds a renderer treats specially (tap-to-call, link); everything else is plain text.
 CONTACT, URL, TEXT = "contact", "url", "text"
@@ -38,7 +38,7 @@ def place_reading(name, kana=None) -> str:
     """How to read a place's name: its ふりがな when given, else the derived reading; "" when the
     name is already written as it is read (kana only), so nothing is said twice."""
     name, kana = _text(name), _text(kana)
-    said = kana or reading(name)
+    said = shown_reading(kana or reading(name))
     return "" if not said or search_key(said) == search_key(name) else said
 
 
@@ -174,6 +174,12 @@ def synthetic(meta: dict, lang: str) -> list[str]:
     return [_say(i18n.name_in(i18n.SYNTHETIC_NAMES, what, lang)) for what in sources.city_synthetic(meta)]
 
 
+def synthetic_words(meta: dict, lang: str) -> str:
+    """:func:`synthetic` as one phrase for a sentence: 「サロン・通いの場、ニーズ調査」,
+    "salons and community groups, the needs survey"."""
+    return ("、" if lang != "en" else ", ").join(synthetic(meta, lang))
+
+
 def footer(meta: dict, lang: str) -> str:
     """The page footer's one line: the city's sources, then what is synthetic. ``ja`` is
     :func:`dashboard.sources.city_footer`; source names without a translation stay as the publisher
@@ -184,7 +190,7 @@ def footer(meta: dict, lang: str) -> str:
     names = [i18n.SOURCE_NAMES[lang].get(k) or sources.SOURCES.get(k, (k, k))[1] for k in keys]
     separator = "; " if lang == "en" else "、"
     line = i18n.display("footer_sources", lang, sources=separator.join(names)) if keys else i18n.display("footer_none", lang)
-    what = synthetic(meta, lang)
+    what = synthetic_words(meta, lang)
     if what:
-        line += " " + i18n.display("footer_synthetic", lang, what=separator.join(what))
+        line += " " + i18n.display("footer_synthetic", lang, what=what)
     return line

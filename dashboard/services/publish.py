@@ -54,6 +54,8 @@ from dashboard.store.engine import open_store, read_session, write_session
 #: City facts a resident may see (footer, about, sidebar): attribution and as-of dates.
 PUBLIC_CITY_FACTS = ("sources", "population_note", "boundary_as_of", "population_as_of", "facilities_as_of",
                      "demo", "synthetic", "towns_kind", "population_kind")
+#: Words of the fact ``synthetic`` about data a published copy does not hold (「ニーズ調査」): dropped.
+_NOT_PUBLISHED_SYNTHETIC = ("調査",)
 #: An import records its file in ``facilities_as_of``: 「2026-04-01 取り込み（サロン一覧_作業用.xlsx）」.
 _IMPORTED_FILE = re.compile(r"取り込み（.*）$", re.DOTALL)
 #: Columns copied per table (``municipality_code`` ties rows to their city). Places: see
@@ -95,7 +97,11 @@ def public_city_facts(engine: Engine, code: str) -> dict[str, str]:
         rows = session.execute(select(m.MunicipalityMeta.key, m.MunicipalityMeta.value)
                                .where(m.MunicipalityMeta.municipality_code == code,
                                       m.MunicipalityMeta.key.in_(PUBLIC_CITY_FACTS))).all()
-    return {key: _IMPORTED_FILE.sub("取り込み", value) for key, value in sorted(rows)}
+    facts = {key: _IMPORTED_FILE.sub("取り込み", value) for key, value in sorted(rows)}
+    if "synthetic" in facts:  # no survey is published, so the public pages must not speak of one
+        facts["synthetic"] = "、".join(s for s in facts["synthetic"].split("、") if not any(
+            word in s for word in _NOT_PUBLISHED_SYNTHETIC))
+    return facts
 
 
 def _published_place_rows(engine: Engine, code: str) -> list[tuple]:

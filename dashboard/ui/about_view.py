@@ -54,9 +54,9 @@ def data_notes(city: str, meta: dict) -> None:
     lines = [f"- {t('notes_public')}"]
     if meta.get("demo") == "true":
         lines.append(f"- {t('notes_demo', city=md_escape(city))}")
-    synthetic = resident_text.synthetic(meta, lang)
+    synthetic = resident_text.synthetic_words(meta, lang)
     if synthetic:
-        lines.append(f"- {t('notes_synthetic', what=md_escape(('; ' if lang == 'en' else '、').join(synthetic)))}")
+        lines.append(f"- {t('notes_synthetic', what=md_escape(synthetic))}")
     for key, fact in (("notes_facilities", "facilities_as_of"), ("notes_population", "population_as_of"),
                       ("notes_boundary", "boundary_as_of")):
         if meta.get(fact):

@@ -28,7 +28,8 @@ _WIDGET_KEY = "tsudoi_lang_widget"
 def resolve(*, resident: bool) -> str:
     """Decide the language of this page run (call once per run, after the login is known).
 
-    A resident's first run takes a valid ``?lang=`` from the URL; later runs keep the session's
+    A resident's first run takes a valid ``?lang=`` from the URL (``EN`` and ``en-US`` too,
+    :func:`dashboard.i18n.url_language`); later runs keep the session's
     choice and write it back to the URL (Streamlit drops query parameters when the visitor moves to
     another page). A logged-in coordinator gets ``ja`` and the URL is left alone.
     """
@@ -36,8 +37,7 @@ def resolve(*, resident: bool) -> str:
     if not resident:
         return "ja"
     if st.session_state.get(_LANG_KEY) not in i18n.LANGUAGES:
-        wanted = st.query_params.get(PARAM)
-        st.session_state[_LANG_KEY] = wanted if wanted in i18n.LANGUAGES else "ja"
+        st.session_state[_LANG_KEY] = i18n.url_language(st.query_params.get(PARAM)) or "ja"
     _to_url(st.session_state[_LANG_KEY])
     return st.session_state[_LANG_KEY]
 
@@ -55,8 +55,7 @@ def for_message() -> str:
     reading the login): the session's, else a valid ``?lang=`` from the URL, else ``ja``."""
     if _RESIDENT_KEY in st.session_state:
         return current()
-    wanted = st.query_params.get(PARAM)
-    return wanted if wanted in i18n.LANGUAGES else "ja"
+    return i18n.url_language(st.query_params.get(PARAM)) or "ja"
 
 
 def t(key: str, **fields) -> str:

@@ -76,7 +76,7 @@ def sidebar() -> None:
         if meta.get("demo") == "true":
             st.caption(language.t("demo_caption"))
         elif sources.city_synthetic(meta):
-            what = md_escape(("、" if lang != "en" else "; ").join(resident_text.synthetic(meta, lang)))
+            what = md_escape(resident_text.synthetic_words(meta, lang))
             st.caption(language.t("synthetic_caption", what=what))
         if meta.get("towns_kind") == "point":
             st.caption(language.t("town_points"))

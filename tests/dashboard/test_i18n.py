@@ -83,3 +83,24 @@ def test_targets_are_translated_part_by_part():
     assert i18n.target_name("高齢者・誰でも", "en") == "Older people, Everyone"
     assert i18n.target_name("高齢者・近所の人", "ja") == "高齢者・近所の人"
     assert i18n.target_name("", "en") == ""
+
+
+@pytest.mark.parametrize(("value", "lang"), [("en", "en"), ("EN", "en"), (" en ", "en"), ("en-US", "en"), ("en_GB", "en"),
+                                             ("ja-JP", "ja"), ("JA", "ja"), ("Easy", "easy"), ("easy", "easy"),
+                                             ("fr", None), ("english", None), ("", None), (None, None), ("<script>", None)])
+def test_url_language_ignores_case_and_region_and_nothing_else(value, lang):
+    assert i18n.url_language(value) == lang
+
+
+def test_frequencies_say_at_least_not_more_than():
+    # 週1回以上 / 月1回以上 include once a week / once a month: 「1回より 多い」 would leave it out.
+    assert vocab.FREQUENCY_CLASSES["weekly"] == "週1回以上"
+    weekly = i18n.plain(i18n.FREQUENCY_NAMES["easy"]["weekly"])
+    assert weekly == "1週間に 1回か それより 多い"
+    assert i18n.plain(i18n.STRINGS["easy"]["freq_monthly"]) == "1か月に 1回か それより 多い"
+    assert i18n.FREQUENCY_NAMES["en"]["weekly"] == i18n.STRINGS["en"]["freq_weekly"] == "Weekly or more"
+    assert i18n.STRINGS["en"]["freq_monthly"] == "At least once a month"
+    # 未満 is strictly less: 「より 少ない」 is right there
+    assert i18n.plain(i18n.FREQUENCY_NAMES["easy"]["less"]) == "1か月に 1回より 少ない"
+    for lang in i18n.LANGUAGES:
+        assert "より 多い" not in i18n.plain(i18n.FREQUENCY_NAMES[lang]["weekly"]).replace("それより", "")

@@ -111,7 +111,8 @@ def test_only_a_language_tag_is_accepted(bad):
 
 
 @pytest.mark.parametrize(("query", "lang"), [("lang=en", "en"), ("city=11230&lang=en", "en"), ("lang=easy", "ja"),
-                                             ("lang=fr", "ja"), ("lang=%22%3E%3Cscript%3E", "ja"), ("", "ja")])
+                                             ("lang=EN", "en"), ("lang=en-US", "en"), ("lang=ja-JP", "ja"),
+                                             ("lang=english", "ja"), ("lang=fr", "ja"), ("lang=%22%3E%3Cscript%3E", "ja"), ("", "ja")])
 def test_a_resident_link_in_english_is_english_from_the_first_byte(query, lang):
     # ?lang=en (dashboard/ui/language.py) is the only value taken from the URL; やさしい日本語 is Japanese
     response = _client().get(f"/?{query}")

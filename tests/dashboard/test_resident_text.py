@@ -74,5 +74,20 @@ def test_footer_names_known_sources_in_english_and_keeps_others_as_written():
     meta = {"sources": '["n03", "市の独自データ"]', "synthetic": "サロン・通いの場"}
     line = resident_text.footer(meta, "en")
     assert "National Land Numerical Information (MLIT)" in line and "市の独自データ" in line
-    assert "Salons and community groups: fictional samples" in line
+    assert line.endswith(" Fictional samples for the demo: salons and community groups.")
+    both = {"sources": "[]", "synthetic": "サロン・通いの場、ニーズ調査"}
+    # a sentence, not 「…groups; The needs survey: …」
+    assert resident_text.footer(both, "en").endswith(
+        "Fictional samples for the demo: salons and community groups, the needs survey.")
+    easy = resident_text.footer(both, "easy")
+    assert "うそ" not in easy and "れんしゅう用（よう）に つくった データです。" in easy
     assert resident_text.footer(meta, "ja").startswith("出典：国土数値情報、市の独自データを加工して作成。")
+
+
+def test_a_readings_brackets_are_full_width_and_balanced():
+    # pykakasi reads 「（サンプル（架空））」 as 「(さんぷる(かくう))」 after NFKC: shown beside the name in
+    # full-width brackets it must not end in 「)))」
+    said = resident_text.place_reading("サロン（サンプル（架空））")
+    assert said == "さろん（さんぷる（かくう））"
+    assert resident_text.place_reading("寿クラブ", None) == "ことぶきくらぶ"
+    assert resident_text.place_reading("寿クラブ", "ことぶき(くらぶ") == "ことぶきくらぶ"  # a ふりがな too

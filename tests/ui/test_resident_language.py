@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import i18n
 from dashboard.cli import main
 from tests.ui.apptest import DEMO_COORDINATOR, app_on
 from tests.ui.test_public_mode import public_app
@@ -210,6 +211,15 @@ def test_a_shared_link_opens_in_its_language_and_a_bad_value_is_ignored(monkeypa
     bad.query_params["lang"] = "<script>"
     bad.run()
     assert [t.value for t in bad.title] == ["資源マップ"] and "lang" not in bad.query_params
+
+
+@pytest.mark.parametrize(("value", "lang"), [("EN", "en"), ("en-US", "en"), ("Easy", "easy"), ("ja-JP", "ja")])
+def test_a_link_in_capitals_or_with_a_region_opens_in_that_language(monkeypatch, demo_db_path, value, lang):
+    at = app_on(monkeypatch, demo_db_path)
+    at.query_params["lang"] = value
+    at.run()
+    assert [t.value for t in at.title] == [i18n.display("page_map", lang)]
+    assert at.query_params.get("lang", "ja") == lang  # written back in its one spelling (ja: no parameter)
 
 
 def test_coordinators_pages_stay_japanese(monkeypatch, demo_db_copy):
