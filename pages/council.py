@@ -59,7 +59,7 @@ with st.container(key="tsudoi_council", gap=None):
             with left.container(key="tsudoi_map_column", gap=None):
                 fmap = build_coverage_map(in_area(areas), result.table, in_area(result.units), in_area(result.places),
                                           [], [], basemap="none", distance_m=query.distance_m, projector=True)
-                show_map(fmap, key=f"tsudoi_council_map_{index}_{query.distance_m}", height=480)
+                show_map(fmap, key=f"tsudoi_council_map_{index}_{query.distance_m}", height=480, basemap_key=None)
                 council_view.legend(legend_items(query.distance_m))
             with right:
                 council_view.headline_stack(council.headlines(

@@ -13,7 +13,7 @@ from dashboard.errors import InputError
 from dashboard.maps.resource_map import MapOptions, build_resource_map
 from dashboard.places_view import is_stale
 from dashboard.ui import session
-from dashboard.ui.map_view import show_map
+from dashboard.ui.map_view import basemap_choice, show_map
 from dashboard.ui.store import engine, read
 from geo.view import zoom_to_fit
 
@@ -199,7 +199,8 @@ def _pick_point(code: str, areas, towns, places, place_id: str | None) -> None:
     """Click on the map to set the point (the form's 緯度・経度 follow; precision = 手入力)."""
     st.caption("地図をクリックすると、その地点を緯度・経度に入れます（位置の精度は「手入力」になります）。")
     shown = places[places["id"] == place_id] if place_id else places.iloc[:0]
-    fmap = build_resource_map(areas, towns, shown, places.iloc[:0], MapOptions(show_towns=True), selected_id=place_id)
+    fmap = build_resource_map(areas, towns, shown, places.iloc[:0], MapOptions(basemap=basemap_choice(), show_towns=True),
+                              selected_id=place_id)
     _open_on(fmap, point=_form_point(), bounds=_city_bounds(code, areas))
     clicked = show_map(fmap, key="tsudoi_edit_map", height=MAP_HEIGHT_PX, map_clicks=True)
     if clicked and clicked != st.session_state.get("tsudoi_edit_last_click"):

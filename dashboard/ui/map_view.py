@@ -1,19 +1,131 @@
-"""The one place that calls ``st_folium``.
+"""The one place that calls ``st_folium`` — and so the one place that handles a basemap that cannot load.
 
 Only ``last_object_clicked`` is returned, so panning and zooming do not rerun anything; callers
 put the map inside ``@st.fragment`` so that a click reruns only the map and its detail panel.
+
+**Basemaps on a network without internet (LGWAN).** Every map drawn here with a tile layer gets a
+:class:`~dashboard.maps.resource_map.TileWatch`: when its tiles fail, the map takes the tile layer
+off in the browser at once (no grey squares, and no 「出典：国土地理院」 for tiles that are not shown)
+and tells the page. The page then keeps 「背景地図なし」 for the session (the basemap choice under
+``basemap_key`` becomes ``"none"``) and says why above the map, on every page that offers a
+basemap: 資源マップ, 圏域カバー状況, 仮定の比較, 県内の状況, the edit and set-up maps. Picking a basemap
+again (:func:`forget_tiles_failed`) tries the tiles once more.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import folium
+import streamlit as st
+import streamlit.components.v2 as components
 from streamlit_folium import st_folium
 
+from dashboard import i18n
+from dashboard.maps.resource_map import BASEMAPS, TileWatch
 
-def show_map(fmap: folium.Map, *, key: str, height: int = 560,
-             map_clicks: bool = False) -> tuple[float, float] | None:
+#: The session's basemap (a key of BASEMAPS), shared by every page whose map has no basemap switch of
+#: its own (圏域カバー状況, 仮定の比較, the edit and set-up maps follow the 資源マップ's choice).
+BASEMAP_KEY = "tsudoi_basemap"
+#: Set when the browser reported that basemap tiles cannot be loaded (cleared when a basemap is picked).
+TILES_FAILED_KEY = "tsudoi_tiles_failed"
+#: What the coordinators' pages say then (the 資源マップ passes the resident's language instead).
+TILES_FAILED_NOTICE = i18n.display("tiles_failed", "ja")
+
+#: Installed once per browser tab: a map frame posting ``{tsudoi: "tiles-failed"}`` (TileWatch) is
+#: passed to the server as the trigger ``tiles_failed`` of the watcher drawn last. A frame that gave
+#: up before the watcher was mounted left ``window.tsudoiTilesFailed`` set: that counts too.
+_WATCH_SCRIPT = """
+export default function (component) {
+  window.tsudoiTileWatch = component;
+  const report = () => { if (window.tsudoiTileWatch) { window.tsudoiTileWatch.setTriggerValue("tiles_failed", true); } };
+  if (!window.tsudoiTileWatchInstalled) {
+    window.tsudoiTileWatchInstalled = true;
+    window.addEventListener("message", (event) => {
+      if (event.origin !== window.location.origin || !event.data || event.data.tsudoi !== "tiles-failed") { return; }
+      report();
+    });
+  }
+  for (const frame of document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")) {
+    try { if (frame.contentWindow.tsudoiTilesFailed) { report(); return; } } catch (e) {}
+  }
+}
+"""
+_watcher = components.component("tsudoi_tile_watch", js=_WATCH_SCRIPT)
+#: The watcher has nothing to show, and an empty notice box takes no room (a constant: st.html is safe).
+_CSS = """<style>
+[class*="st-key-tsudoi_tilewatch_"] {display: none;}
+[class*="st-key-tsudoi_tilenotice_"]:not(:has([data-testid="stAlert"])) {display: none;}
+</style>"""
+
+
+def tiles_failed() -> bool:
+    """Whether this session's browser could not load basemap tiles."""
+    return bool(st.session_state.get(TILES_FAILED_KEY))
+
+
+def forget_tiles_failed() -> None:
+    """A basemap was picked: try its tiles again (a widget's ``on_change``)."""
+    st.session_state.pop(TILES_FAILED_KEY, None)
+
+
+def basemap_choice() -> str:
+    """The session's basemap (地理院 淡色 until the user picks another, 「背景地図なし」 once tiles failed)."""
+    value = st.session_state.get(BASEMAP_KEY, "gsi_pale")
+    return value if value in BASEMAPS else "gsi_pale"
+
+
+def _on_tiles_failed(basemap_key: str) -> None:
+    """The browser could not load the basemap: 「背景地図なし」 from now on, and say why."""
+    st.session_state[TILES_FAILED_KEY] = True
+    st.session_state[basemap_key] = "none"
+
+
+def tile_layers(fmap: folium.Map) -> list[folium.TileLayer]:
+    return [child for child in fmap._children.values() if isinstance(child, folium.TileLayer)]
+
+
+def watch_tiles(fmap: folium.Map) -> folium.Map:
+    """``fmap`` with a :class:`TileWatch` on its tile layer (unless it has one, or no tiles). Returns ``fmap``."""
+    layers = tile_layers(fmap)
+    if layers and not any(isinstance(child, TileWatch) for child in fmap._children.values()):
+        TileWatch(layers[0]).add_to(fmap)
+    return fmap
+
+
+def drop_tiles(fmap: folium.Map) -> folium.Map:
+    """``fmap`` without its tile layers and their watch, so without their attribution (出典). Returns ``fmap``."""
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, (folium.TileLayer, TileWatch)):
+            del fmap._children[name]
+    return fmap
+
+
+@st.fragment
+def _basemap_notice(key: str, basemap_key: str, notice: str) -> None:
+    """The watcher and the notice it may cause. A fragment of its own: when the browser reports failed
+    tiles only this reruns — the map has already switched itself (TileWatch) and is not rebuilt."""
+    st.html(_CSS)
+    _watcher(key=f"tsudoi_tilewatch_{key}", on_tiles_failed_change=partial(_on_tiles_failed, basemap_key))
+    with st.container(key=f"tsudoi_tilenotice_{key}"):
+        if tiles_failed():
+            st.info(notice, icon=":material/cloud_off:")
+
+
+def show_map(fmap: folium.Map, *, key: str, height: int = 560, map_clicks: bool = False,
+             basemap_key: str | None = BASEMAP_KEY, tiles_notice: str = TILES_FAILED_NOTICE) -> tuple[float, float] | None:
     """Draw ``fmap``; returns ``(lat, lon)`` of the last clicked marker (or, with ``map_clicks``, of
-    the last click anywhere on the map), or None."""
+    the last click anywhere on the map), or None.
+
+    ``basemap_key``: the session key of the basemap choice this map follows; when its tiles cannot be
+    loaded it becomes ``"none"`` and ``tiles_notice`` is shown above the map (see the module
+    docstring). None for a map that offers no basemap (会議モード's slides): no watcher, no notice.
+    Once tiles failed in this session a map is drawn without tiles, whatever it was built with."""
+    if basemap_key is not None:
+        if tiles_failed():
+            drop_tiles(fmap)
+        watch_tiles(fmap)
+        _basemap_notice(key, basemap_key, tiles_notice)
     what = "last_clicked" if map_clicks else "last_object_clicked"
     state = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[what])
     clicked = (state or {}).get(what)

@@ -16,7 +16,7 @@ from dashboard.maps.resource_map import BASEMAPS
 from dashboard.services import prefecture
 from dashboard.ui import session
 from dashboard.ui.legend import show_legend
-from dashboard.ui.map_view import show_map
+from dashboard.ui.map_view import forget_tiles_failed, show_map
 from dashboard.ui.store import engine, prefecture_overview, read
 from dashboard.ui.text import md_escape
 
@@ -44,15 +44,17 @@ def load(prefecture_code: int) -> prefecture.Overview:
 
 def controls() -> tuple[str, str]:
     """The indicator and the basemap. 「背景地図なし」 by default: the outlines are the content at this
-    scale, and the page then fetches nothing from outside (LGWAN)."""
+    scale, and the page then fetches nothing from outside (LGWAN). When a chosen basemap's tiles cannot
+    be loaded the choice goes back to 「背景地図なし」 with a notice (:func:`show_map`); choosing again retries."""
     left, right = st.columns([3, 2])
     with left:
         indicator = st.radio("色分けする指標", list(INDICATOR_NAMES), format_func=INDICATOR_NAMES.get, horizontal=True,
                              key=_INDICATOR_KEY,
                              help="「1,000人あたりの場」と「徒歩カバー率」は、このストアに登録した市町村だけに色が付きます。")
     with right:
-        basemap = st.selectbox("背景地図", list(BASEMAPS), index=list(BASEMAPS).index("none"),
-                               format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET)
+        st.session_state.setdefault(_BASEMAP_WIDGET, "none")  # a default, and the fallback may set it
+        basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET,
+                               on_change=forget_tiles_failed)
     return indicator, basemap
 
 
@@ -61,7 +63,7 @@ def prefecture_map(overview: prefecture.Overview, indicator: str, basemap: str) 
     """The choropleth; hovering a municipality shows its figures (the map returns nothing we use)."""
     fmap = build_prefecture_map(overview.shapes, overview.table, indicator, basemap=basemap,
                                 distance_m=overview.query.distance_m)
-    show_map(fmap, key="tsudoi_prefecture_map", height=620)
+    show_map(fmap, key="tsudoi_prefecture_map", height=620, basemap_key=_BASEMAP_WIDGET)
     st.markdown(f"**{md_escape(title_of(indicator, overview.query.distance_m))}**")
     show_legend(legend_items(overview.table, indicator))
 

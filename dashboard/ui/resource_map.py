@@ -28,7 +28,7 @@ from dashboard.ui.area_picker import area_select
 from dashboard.ui.document import resident_page
 from dashboard.ui.language import t
 from dashboard.ui.legend import show_legend
-from dashboard.ui.map_view import show_map
+from dashboard.ui.map_view import BASEMAP_KEY, TILES_FAILED_KEY, basemap_choice, show_map
 from dashboard.htmlsafe import escape
 from dashboard.ui.text import md_escape
 
@@ -37,8 +37,6 @@ SELECTED_KEY = "tsudoi_selected_place"
 _SCROLL_KEY = "tsudoi_scroll_details"
 #: Rows of the list drawn at first; 「さらに表示」 adds as many again.
 LIST_PAGE = 40
-#: Set when the browser reported that basemap tiles cannot be loaded (cleared when a basemap is picked).
-TILES_FAILED_KEY = "tsudoi_tiles_failed"
 
 #: Readable on a phone by older residents: body text, captions, labels and list rows ≥ 16 px, list
 #: rows and buttons ≥ 44 px tall. A constant (no user data), so st.html is safe here.
@@ -66,9 +64,8 @@ _CSS = """
 #: Installed once per browser tab (listeners on the document):
 #: - 「結果を見る」 closes the filter panel and brings the result count and map into view;
 #: - a marker in the page with a new ``data-token`` (a place was chosen) brings the details into view
-#:   when they are off screen (on a phone they sit under the map);
-#: - the map's frame posting ``{tsudoi: "tiles-failed"}`` (see dashboard/maps/resource_map.TileWatch)
-#:   is passed to the server as the trigger ``tiles_failed``.
+#:   when they are off screen (on a phone they sit under the map).
+#: Failed basemap tiles are watched by dashboard/ui/map_view.py, as on every map page.
 _PAGE_SCRIPT = """
 export default function (component) {
   window.tsudoiMapComponent = component;
@@ -80,10 +77,6 @@ export default function (component) {
     if (toggle && toggle.getAttribute("aria-expanded") === "true") { toggle.click(); }
     const top = document.querySelector(".st-key-tsudoi_results_top");
     if (top) { top.scrollIntoView({block: "start"}); }
-  });
-  window.addEventListener("message", (event) => {
-    if (event.origin !== window.location.origin || !event.data || event.data.tsudoi !== "tiles-failed") { return; }
-    if (window.tsudoiMapComponent) { window.tsudoiMapComponent.setTriggerValue("tiles_failed", true); }
   });
   const seen = new Set();
   const bringDetails = () => {
@@ -103,28 +96,12 @@ export default function (component) {
 _page_component = components.component("tsudoi_map_page", js=_PAGE_SCRIPT)
 
 
-def _tiles_failed() -> None:
-    """The browser could not load the basemap: switch to 「背景地図なし」 and say why."""
-    st.session_state[BASEMAP_KEY] = "none"
-    st.session_state[TILES_FAILED_KEY] = True
-
-
 def page_setup() -> None:
     """Styles, the document language and (for residents) the language switch; call once, before
     anything else on the page."""
     resident_page(language.current())
     st.html(_CSS)
     language.switch()
-
-
-@st.fragment
-def _page_script_and_basemap_notice() -> None:
-    """The page's script and the notice it may cause. A fragment: when the browser reports failed
-    tiles, only this reruns — the map has already switched itself (TileWatch) and is not rebuilt."""
-    _page_component(key="tsudoi_map_page", on_tiles_failed_change=_tiles_failed)
-    with st.container(key="tsudoi_basemap_notice"):
-        if st.session_state.get(TILES_FAILED_KEY):
-            st.info(t("tiles_failed"), icon=":material/cloud_off:")
 
 
 def _query_choice(name: str, allowed) -> str | None:
@@ -224,15 +201,6 @@ def active_filters(chosen: PlaceFilter, *, internal: bool) -> int:
                           chosen.area_id, chosen.targets, statuses, chosen.text.strip())))
 
 
-BASEMAP_KEY = "tsudoi_basemap"
-
-
-def basemap_choice() -> str:
-    """The basemap chosen in this session (地理院 淡色 until the user picks another)."""
-    value = st.session_state.get(BASEMAP_KEY, "gsi_pale")
-    return value if value in BASEMAPS else "gsi_pale"
-
-
 def _remember_basemap() -> None:
     st.session_state[BASEMAP_KEY] = st.session_state["tsudoi_basemap_widget"]
     st.session_state.pop(TILES_FAILED_KEY, None)
@@ -256,9 +224,10 @@ def map_options(panels: Panels, *, internal: bool) -> MapOptions:
 
 def notices(shown: pd.DataFrame, chosen: PlaceFilter, *, internal: bool) -> None:
     """The result count (where 「結果を見る」 scrolls to) and what the visitor should know first.
-    Always the same three containers, filled or not: the map after them then keeps its place in the
-    page, so a notice appearing never reloads the map."""
-    _page_script_and_basemap_notice()
+    Always the same containers, filled or not: the map after them then keeps its place in the
+    page, so a notice appearing never reloads the map. (The notice about failed basemap tiles is
+    drawn with the map, by :func:`dashboard.ui.map_view.show_map`.)"""
+    _page_component(key="tsudoi_map_page")
     with st.container(key="tsudoi_results_top"):
         narrowed = active_filters(chosen, internal=internal)
         st.markdown(f"**{t('count', n=len(shown))}**" + (t("narrowed", n=narrowed) if narrowed else ""))
@@ -317,7 +286,7 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
                               focus_area_id=focus_area_id, legend=False, lang=lang)
     left, right = st.columns([3, 2])
     with left:
-        clicked = show_map(fmap, key="tsudoi_resource_map", height=480)
+        clicked = show_map(fmap, key="tsudoi_resource_map", height=480, tiles_notice=t("tiles_failed"))
         show_legend(legend_items(places, options, lang))
     if clicked is not None:
         hit = nearest_place_id(places, *clicked)

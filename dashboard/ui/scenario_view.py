@@ -333,7 +333,7 @@ def council_slide(slide, code: str, areas, index: int) -> None:
     with left.container(key="tsudoi_map_column", gap=None):
         fmap = build_coverage_map(areas, result.table, result.units, result.places, [], [], basemap="none",
                                   distance_m=what_if.distance_m, projector=True)
-        show_map(fmap, key=f"tsudoi_council_scenario_{index}", height=480)
+        show_map(fmap, key=f"tsudoi_council_scenario_{index}", height=480, basemap_key=None)
         council_view.legend(legend_items(what_if.distance_m))
     year = projection.year_label(meta, what_if.years)
     what = f"休止{len(what_if.off)}か所・新設{len(what_if.added)}か所・徒歩{what_if.distance_m}m・人口{year}"
