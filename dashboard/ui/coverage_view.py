@@ -16,6 +16,7 @@ from dashboard.maps.coverage_map import build_coverage_map
 from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.text import md_escape
+from dashboard.ui.widgets import file_uploader
 
 EXTRA_POINTS_KEY = "tsudoi_extra_candidates"
 #: The street network read from the last uploaded OSM file, with the key it was read under.
@@ -49,11 +50,11 @@ def network_from_sidebar(prefecture_code: int) -> coverage.WalkNetwork | None:
     cannot be read shows an error and falls back to straight lines.
     """
     with st.sidebar:
-        upload = st.file_uploader("道路網（OSMファイル .osm）で歩行距離を使う（任意）", type=["osm", "pbf"],
-                                  key="tsudoi_cov_network_file",
-                                  help="OpenStreetMap の抽出ファイル（.osm、.osm.pbf も可）。歩ける道（高速道路・"
-                                       "自動車専用道路・立入禁止の道を除く）に沿った距離で徒歩圏を判定します。"
-                                       "ファイルはこの画面の中だけで使い、保存しません。")
+        upload = file_uploader("道路網（OSMファイル .osm）で歩行距離を使う（任意）", type=["osm", "pbf"],
+                               key="tsudoi_cov_network_file",
+                               help="OpenStreetMap の抽出ファイル（.osm、.osm.pbf も可）。歩ける道（高速道路・"
+                                    "自動車専用道路・立入禁止の道を除く）に沿った距離で徒歩圏を判定します。"
+                                    "ファイルはこの画面の中だけで使い、保存しません。")
     if upload is None:
         st.session_state.pop(NETWORK_KEY, None)
         return None
