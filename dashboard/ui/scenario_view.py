@@ -23,6 +23,7 @@ from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.store import current_revision, engine, read
 from dashboard.ui.text import md_escape
+from dashboard.ui.widgets import choice_texts
 
 YEARS_KEY = "tsudoi_future_years"
 #: The year choice in the URL (``?ahead=5``), so a reload or a shared link opens on the same 推計.
@@ -210,10 +211,11 @@ def editor(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, base: c
     c1, c2, c3 = st.columns(3)
     distance = c1.select_slider("徒歩圏（仮定, m）", coverage.DISTANCES_M, value=base.query.distance_m,
                                 key="tsudoi_scn_distance")
-    off = c2.multiselect("休止にする場（仮定）", list(counted["id"]), key="tsudoi_scn_off", format_func=names.get)
+    off = c2.multiselect("休止にする場（仮定）", list(counted["id"]), key="tsudoi_scn_off", format_func=names.get,
+                         **choice_texts(counted["id"]))
     venue_names = dict(zip(venues["id"], venues["name"])) if len(venues) else {}
     opened = c3.multiselect("新しい場を開く候補会場（仮定）", list(venue_names), key="tsudoi_scn_venues",
-                            format_func=venue_names.get)
+                            format_func=venue_names.get, **choice_texts(venue_names))
     added = [{"name": venue_names[v], "lat": float(venues.set_index("id").at[v, "lat"]),
               "lon": float(venues.set_index("id").at[v, "lon"]), "venue_id": v} for v in opened]
     added += [{"name": f"地図で加えた場{i}", "lat": lat, "lon": lon} for i, (lat, lon) in enumerate(_clicks(), start=1)]
@@ -262,7 +264,7 @@ def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, years
     saved = scenarios.names(engine(), code)
     with right:
         chosen = st.multiselect(f"保存した仮定を比べる（{scenario.MAX_COMPARED}つまで）", saved,
-                                max_selections=scenario.MAX_COMPARED, key="tsudoi_scn_compare")
+                                max_selections=scenario.MAX_COMPARED, key="tsudoi_scn_compare", **choice_texts(saved))
         # headers stay short (a scenario's name can be long already): the years are said once, above
         results = {"今の場" if years else "現在": base, assumed("編集中"): result}
         years_of = {}
