@@ -19,6 +19,7 @@ from dashboard.store.engine import read_session, write_session
 from dashboard.ui import session
 from dashboard.ui.edit_view import LABELS
 from dashboard.ui.store import engine
+from dashboard.ui.widgets import file_uploader
 
 FILE_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg"]
 SKIP = ""
@@ -64,8 +65,8 @@ def _column_mapping(frame: pd.DataFrame, saved: dict) -> dict[str, str]:
 
 
 def wizard(code: str, city: str, towns: pd.DataFrame) -> None:
-    uploaded = st.file_uploader("資源の一覧ファイル（CSV・Excel・GeoJSON・GeoPackage）", type=FILE_TYPES,
-                                key="tsudoi_upload")
+    uploaded = file_uploader("資源の一覧ファイル（CSV・Excel・GeoJSON・GeoPackage）", type=FILE_TYPES,
+                             key="tsudoi_upload")
     left, right, third = st.columns(3)
     default_category = left.selectbox("種別の列がないときの種別", [""] + list(vocab.CATEGORY_IDS), key="tsudoi_imp_cat",
                                       format_func=lambda c: c or "（指定しない）")
@@ -200,8 +201,8 @@ def survey_wizard(code: str, area_ids: set[str]) -> None:
 
     kind = st.radio("調査の種類", ["needs", "helpers"], horizontal=True, key="tsudoi_sv_kind",
                     format_func={"needs": "介護予防・日常生活圏域ニーズ調査", "helpers": "助け合い調査（ニーズと担い手）"}.get)
-    uploaded = st.file_uploader("調査結果のファイル（CSV・Excel、1行＝1人／1世帯）", type=["csv", "txt", "xlsx"],
-                                key="tsudoi_sv_upload")
+    uploaded = file_uploader("調査結果のファイル（CSV・Excel、1行＝1人／1世帯）", type=["csv", "txt", "xlsx"],
+                             key="tsudoi_sv_upload")
     if uploaded is None:
         st.caption("列名は項目ID（stairs, chair_rise …）または「問2(1)」などの設問番号。設問番号は下で対応づけて保存できます。")
         return

@@ -24,6 +24,7 @@ from dashboard.settings import database_url
 from dashboard.ui import session
 from dashboard.ui.store import current_revision, engine
 from dashboard.ui.text import md_escape
+from dashboard.ui.widgets import choice_texts, file_uploader
 
 PAGE = "../pages/records.py"
 _FORM_COUNTER = "tsudoi_rec_new_counter"
@@ -190,7 +191,7 @@ def record_form(code: str, names: dict[str, str], places: pd.DataFrame, detail=N
                                 index=vocab.RECORD_KINDS.index(record.kind) if record and record.kind in vocab.RECORD_KINDS else 0)
         participants = right.number_input("参加人数", min_value=0, step=1, value=record.participants if record else None,
                                           key=f"{key}_participants", placeholder="（不明なら空欄）")
-        area_ids = st.multiselect("圏域（複数可。市全体の活動なら空のまま）", list(names), key=f"{key}_areas",
+        area_ids = st.multiselect("圏域（複数可。市全体の活動なら空のまま）", list(names), key=f"{key}_areas", **choice_texts(names),
                                   default=[a for a in (record.area_ids if record else ()) if a in names],
                                   format_func=lambda a: names.get(a, a))
         place_options = [_NONE, *place_names]
@@ -301,7 +302,7 @@ def attachments(code: str, detail) -> None:
         if right.button("削除", key=f"tsudoi_rec_att_del_{item.id}"):
             service.remove_attachment(engine(), attachment_id=item.id, user=_user(), code=code)
             st.rerun()
-    uploaded = st.file_uploader("ファイルを添付", type=["pdf", "jpg", "jpeg", "png"], key=f"tsudoi_rec_upload_{detail.id}")
+    uploaded = file_uploader("ファイルを添付", type=["pdf", "jpg", "jpeg", "png"], key=f"tsudoi_rec_upload_{detail.id}")
     if uploaded is not None and st.button("添付する", key=f"tsudoi_rec_attach_{detail.id}"):
         try:
             service.add_attachment(engine(), record_id=detail.id, file_name=uploaded.name, data=uploaded.getvalue(),
@@ -406,7 +407,7 @@ def yearly_report(code: str, city: str) -> None:
 def import_export(code: str, city: str) -> None:
     st.markdown("**取り込み**：CSV（UTF-8・Shift_JIS）か Excel。列は 日付・種別・圏域・参加人数・概要・地域の声"
                 "（複数の声は「／」で区切り、先頭の【】にタグ：【買い物・移動】バス停まで遠い）。同じ記録は二重に取り込みません。")
-    uploaded = st.file_uploader("記録の一覧", type=["csv", "xlsx"], key="tsudoi_rec_import_file")
+    uploaded = file_uploader("記録の一覧", type=["csv", "xlsx"], key="tsudoi_rec_import_file")
     if uploaded is not None:
         suffix = Path(uploaded.name).suffix.lower()
         with tempfile.TemporaryDirectory() as folder:

@@ -43,6 +43,7 @@ from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.store import engine, read
 from dashboard.ui.text import md_escape
+from dashboard.ui.widgets import file_uploader
 
 ADMIN_ONLY = "まちの設定は管理者だけが使えます。市町村・町丁目・人口などの登録が必要なときは、管理者に依頼してください。"
 
@@ -150,8 +151,8 @@ def _city_form() -> None:
                     format_func={"bundled": "同梱の埼玉県の境界を使う（国土数値情報 N03・簡略化版）",
                                  "file": "境界ファイルをアップロードする（N03 の zip・GeoJSON・GeoPackage など）"}.get)
     if kind == "file":
-        st.file_uploader("境界ファイル（Shapefile は zip のまま、または .shp・.dbf・.shx・.prj をまとめて）",
-                         type=VECTOR_TYPES, accept_multiple_files=True, key="tsudoi_setup_boundary_file")
+        file_uploader("境界ファイル（Shapefile は zip のまま、または .shp・.dbf・.shx・.prj をまとめて）",
+                      type=VECTOR_TYPES, accept_multiple_files=True, key="tsudoi_setup_boundary_file")
     st.button("登録する", type="primary", key="tsudoi_setup_add", on_click=_add_city)
 
 
@@ -189,7 +190,7 @@ def towns_step(code: str) -> None:
                f"境界がないときは Geolonia 住所データ（市区町村ごとの JSON、{GEOLONIA_URL}）"
                "か、町丁目名・緯度・経度の CSV でも構いません（町丁目は代表点だけになります）。"
                "町丁目を置き換えると、人口と日常生活圏域はもう一度取り込む必要があります。")
-    files = st.file_uploader("町丁目のファイル", type=TOWN_TYPES, accept_multiple_files=True, key="tsudoi_setup_towns_file")
+    files = file_uploader("町丁目のファイル", type=TOWN_TYPES, accept_multiple_files=True, key="tsudoi_setup_towns_file")
     if st.button("町丁目を取り込む", type="primary", key="tsudoi_setup_towns_go", disabled=not files):
         _run("towns", code, files, lambda path, name: towns.import_towns(engine(), code, path, display_name=name),
              "町丁目を取り込みました。次は人口です。")
@@ -206,7 +207,7 @@ def population_step(code: str, city_name: str, has_towns: bool) -> None:
     if not has_towns:
         st.info("先に町丁目を取り込んでください。")
         return
-    uploaded = st.file_uploader("人口のファイル", type=TABLE_TYPES, key="tsudoi_setup_pop_file")
+    uploaded = file_uploader("人口のファイル", type=TABLE_TYPES, key="tsudoi_setup_pop_file")
     left, right = st.columns(2)
     as_of = left.date_input("人口の時点（各ページと地域カルテに表示します）", value=None, format="YYYY-MM-DD",
                             key="tsudoi_setup_pop_asof")
@@ -214,7 +215,7 @@ def population_step(code: str, city_name: str, has_towns: bool) -> None:
         mapping_text = st.text_area("列の対応表（JSON）", key="tsudoi_setup_pop_mapping",
                                     placeholder='{"town": "町丁目名", "total": ["総数"], "pop65": ["65-74歳", "75歳以上"], '
                                                 '"pop75": ["75歳以上"]}')
-        mapping_file = st.file_uploader("または JSON ファイル", type=["json"], key="tsudoi_setup_pop_mapping_file")
+        mapping_file = file_uploader("または JSON ファイル", type=["json"], key="tsudoi_setup_pop_mapping_file")
     if uploaded is None:
         _show_outcome("population", code)
         return
@@ -249,8 +250,8 @@ def areas_step(code: str, has_towns: bool) -> None:
     if not has_towns:
         st.info("先に町丁目を取り込んでください。")
         return
-    files = st.file_uploader("日常生活圏域のファイル", type=AREA_TYPES, accept_multiple_files=True,
-                             key="tsudoi_setup_areas_file")
+    files = file_uploader("日常生活圏域のファイル", type=AREA_TYPES, accept_multiple_files=True,
+                          key="tsudoi_setup_areas_file")
     provisional = st.checkbox("デモ用の仮の圏域として登録する（市の正式な日常生活圏域ではないとき。各ページと地域カルテにそう表示します）",
                               key="tsudoi_setup_areas_provisional")
     if st.button("日常生活圏域を取り込む", type="primary", key="tsudoi_setup_areas_go", disabled=not files):
@@ -269,8 +270,8 @@ def venues_step(code: str, has_towns: bool) -> None:
     if not has_towns:
         st.info("先に町丁目を取り込んでください。")
         return
-    files = st.file_uploader("候補会場のファイル（複数可）", type=["json", "geojson", "csv", "txt", "xlsx"],
-                             accept_multiple_files=True, key="tsudoi_setup_venues_file")
+    files = file_uploader("候補会場のファイル（複数可）", type=["json", "geojson", "csv", "txt", "xlsx"],
+                          accept_multiple_files=True, key="tsudoi_setup_venues_file")
     if st.button("候補会場を取り込む", type="primary", key="tsudoi_setup_venues_go", disabled=not files):
         _run("venues", code, files, lambda paths, names: venues.import_venues(engine(), code, paths, names=names),
              "候補会場を取り込みました。", every_file=True)
@@ -285,7 +286,7 @@ def places_step(code: str, has_towns: bool) -> None:
     if not has_towns:
         st.info("先に町丁目を取り込んでください。")
         return
-    uploaded = st.file_uploader("資源の一覧ファイル", type=PLACE_TYPES, key="tsudoi_setup_places_file")
+    uploaded = file_uploader("資源の一覧ファイル", type=PLACE_TYPES, key="tsudoi_setup_places_file")
     visibility = st.radio("公開区分の列がないとき", ["internal", "public"], horizontal=True, key="tsudoi_setup_places_vis",
                           format_func={"internal": "内部（住民には非表示）", "public": "公開"}.get,
                           help="個人宅などを誤って公開しないよう、既定は「内部」です。")

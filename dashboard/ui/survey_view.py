@@ -14,6 +14,7 @@ from dashboard import coverage
 from dashboard.survey.service import priority_areas
 from dashboard.ui.area_picker import area_select, set_area
 from dashboard.ui.store import helpers_survey_table, population_units, read, survey_batches
+from dashboard.ui.widgets import choice_texts
 
 #: Plotly's own toolbar saves PNGs in the browser (no network needed).
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -149,7 +150,8 @@ def priority_tab(code: str, areas: pd.DataFrame, table: pd.DataFrame, profile) -
     risk_ids = profile.ids("risk")
     distance = st.select_slider("徒歩圏（m）", coverage.DISTANCES_M, value=coverage.DEFAULT_DISTANCE_M, key="tsudoi_priority_d")
     chosen = st.multiselect("重視するリスク", risk_ids, default=[i for i in ("motor", "withdrawal", "cognitive") if i in risk_ids],
-                            format_func=lambda i: profile.indicator(i).label, key="tsudoi_priority_risks")
+                            format_func=lambda i: profile.indicator(i).label, key="tsudoi_priority_risks",
+                            **choice_texts(risk_ids))
     result = coverage.compute(areas, population_units(code), read("places", code, internal=True),
                               coverage.CoverageQuery(distance_m=distance), int(code[:2]))
     priority = priority_areas(table, result.table, chosen)
