@@ -22,6 +22,8 @@ from dashboard.ui.text import md_escape
 
 _INDICATOR_KEY = "tsudoi_prefecture_indicator"
 _BASEMAP_WIDGET = "tsudoi_prefecture_basemap"
+#: The basemap chosen on this page (a key of BASEMAPS); 「背景地図なし」 once its tiles failed.
+_BASEMAP_KEY = "tsudoi_prefecture_basemap_choice"
 
 
 def internal_codes() -> tuple[str, ...] | None:
@@ -42,6 +44,11 @@ def load(prefecture_code: int) -> prefecture.Overview:
     return prefecture_overview(prefecture_code, internal_codes())
 
 
+def _remember_basemap() -> None:
+    st.session_state[_BASEMAP_KEY] = st.session_state[_BASEMAP_WIDGET]
+    forget_tiles_failed()  # a basemap picked again is tried again
+
+
 def controls() -> tuple[str, str]:
     """The indicator and the basemap. 「背景地図なし」 by default: the outlines are the content at this
     scale, and the page then fetches nothing from outside (LGWAN). When a chosen basemap's tiles cannot
@@ -52,9 +59,13 @@ def controls() -> tuple[str, str]:
                              key=_INDICATOR_KEY,
                              help="「1,000人あたりの場」と「徒歩カバー率」は、このストアに登録した市町村だけに色が付きます。")
     with right:
-        st.session_state.setdefault(_BASEMAP_WIDGET, "none")  # a default, and the fallback may set it
+        # the choice lives in a plain key (the fallback sets it; a widget's own state would be
+        # overwritten by the browser's value on the next run), copied into the widget before it is drawn
+        choice = st.session_state.setdefault(_BASEMAP_KEY, "none")
+        if st.session_state.get(_BASEMAP_WIDGET) != choice:
+            st.session_state[_BASEMAP_WIDGET] = choice
         basemap = st.selectbox("背景地図", list(BASEMAPS), format_func=lambda k: BASEMAPS[k][0], key=_BASEMAP_WIDGET,
-                               on_change=forget_tiles_failed)
+                               on_change=_remember_basemap)
     return indicator, basemap
 
 
@@ -63,7 +74,7 @@ def prefecture_map(overview: prefecture.Overview, indicator: str, basemap: str) 
     """The choropleth; hovering a municipality shows its figures (the map returns nothing we use)."""
     fmap = build_prefecture_map(overview.shapes, overview.table, indicator, basemap=basemap,
                                 distance_m=overview.query.distance_m)
-    show_map(fmap, key="tsudoi_prefecture_map", height=620, basemap_key=_BASEMAP_WIDGET)
+    show_map(fmap, key="tsudoi_prefecture_map", height=620, basemap_key=_BASEMAP_KEY)
     st.markdown(f"**{md_escape(title_of(indicator, overview.query.distance_m))}**")
     show_legend(legend_items(overview.table, indicator))
 
