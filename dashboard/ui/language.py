@@ -50,6 +50,11 @@ def current() -> str:
     return lang if lang in i18n.LANGUAGES else "ja"
 
 
+def is_resident() -> bool:
+    """Whether this run is a resident's (not logged in, or the public site): set by :func:`resolve`."""
+    return bool(st.session_state.get(_RESIDENT_KEY))
+
+
 def for_message() -> str:
     """The language of a message shown before this run knows who is visiting (a store error while
     reading the login): the session's, else a valid ``?lang=`` from the URL, else ``ja``."""

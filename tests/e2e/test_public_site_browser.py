@@ -143,6 +143,59 @@ def test_the_served_store_holds_no_internal_rows_and_is_never_written(public_ser
     assert sorted(p.name for p in site["dir"].iterdir()) == ["tsudoi-public.sqlite"]
 
 
+#: A phone (WCAG 2.5.5 and the platforms' guides: 44 px targets; 16 px text so nothing needs zooming).
+PHONE = {"width": 390, "height": 844}
+TARGET_PX, TEXT_PX = 44, 16
+#: dashboard.ui.document's phone rules are on the page (``st.html`` styles mount after the run ends).
+PHONE_STYLE_MOUNTED = ("() => [...document.querySelectorAll('style')].some(s => s.textContent.includes("
+                       "'.st-key-tsudoi_lang_widget [data-testid=\"stRadioOption\"]'))")
+#: The menu has slid in (it animates from x = -width).
+MENU_OPEN = ("() => { const r = document.querySelector('[data-testid=stSidebar]')?.getBoundingClientRect();"
+             " return !!r && r.x === 0 && r.width > 200; }")
+MENU_CLOSED = ("() => { const s = document.querySelector('[data-testid=stSidebar]');"
+               " return !s || s.dataset.collapsed === 'true' || s.getBoundingClientRect().right <= 0; }")
+
+
+def _heights_and_text(locator) -> list[tuple[float, float]]:
+    """``(height px, font size px of its text)`` of every element ``locator`` finds."""
+    return locator.evaluate_all("els => els.map(e => [e.getBoundingClientRect().height,"
+                                " parseFloat(getComputedStyle(e.querySelector('p') || e).fontSize)])")
+
+
+@pytest.mark.parametrize("lang", ["easy", "en"])
+def test_on_a_phone_every_control_is_44_px_and_text_16_px_and_the_menu_closes_after_a_page_is_chosen(
+        public_server, browser, lang):
+    context = browser.new_context(viewport=PHONE, locale="ja-JP", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        ("http://localhost", "http://127.0.0.1")) else route.abort())
+    try:
+        page.goto(f"{public_server.url}/map?lang={lang}")
+        page.locator(".st-key-tsudoi_text input").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(PHONE_STYLE_MOUNTED, timeout=TIMEOUT_MS)
+        options = _heights_and_text(page.locator(".st-key-tsudoi_lang_widget [data-testid=stRadioOption]"))
+        assert len(options) == 3 and all(h >= TARGET_PX and px >= TEXT_PX for h, px in options), options
+        search = page.locator(".st-key-tsudoi_text input").bounding_box()
+        assert search["height"] >= TARGET_PX, search
+
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.wait_for_function(MENU_OPEN, timeout=TIMEOUT_MS)
+        links = _heights_and_text(page.locator("[data-testid=stSidebarNavLink]"))
+        assert len(links) == 2 and all(h >= TARGET_PX and px >= TEXT_PX for h, px in links), links
+        notes = _heights_and_text(page.locator("[data-testid=stSidebar] [data-testid=stCaptionContainer]"))
+        assert notes and all(px >= TEXT_PX for _, px in notes), notes  # the demo note among them
+        close = page.locator("[data-testid=stSidebarCollapseButton] button").bounding_box()
+        assert close["height"] >= TARGET_PX and close["width"] >= TARGET_PX, close
+
+        page.locator("[data-testid=stSidebarNavLink]").nth(1).click()  # the about page
+        page.wait_for_url("**/about?lang=" + lang, timeout=TIMEOUT_MS)
+        page.locator("[data-testid=stMain] h1").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(MENU_CLOSED, timeout=TIMEOUT_MS)  # not left open over the page just chosen
+        assert page.locator("[data-testid=stExpandSidebarButton]").is_visible()
+    finally:
+        context.close()
+
+
 def _refused(env: dict, log_path) -> tuple[int, str]:
     """Start a server that must refuse: its exit status and output (it must never answer)."""
     with open(log_path, "w") as log:

@@ -231,6 +231,18 @@ def test_coordinators_pages_stay_japanese(monkeypatch, demo_db_copy):
     assert not [r for r in at.radio if r.key == "tsudoi_lang_widget"]  # no switch for coordinators
 
 
+def test_phone_tap_targets_are_for_residents_only(monkeypatch, demo_db_copy):
+    # dashboard.ui.document: 44 px targets and 16 px text on residents' phones (measured in Chromium by
+    # tests/e2e/test_public_site_browser.py); the coordinators' map keeps Streamlit's layout
+    marker = '.st-key-tsudoi_lang_widget [data-testid="stRadioOption"]'
+    resident = app_on(monkeypatch, demo_db_copy)
+    resident.run()
+    assert any(marker in h.value for h in resident.html)
+    coordinator = app_on(monkeypatch, demo_db_copy, DEMO_COORDINATOR)
+    coordinator.run()
+    assert not coordinator.exception and not any(marker in h.value for h in coordinator.html)
+
+
 def test_a_store_error_speaks_the_residents_language(monkeypatch, tmp_path):
     store = tmp_path / "store.sqlite"
     store.write_bytes(b"not an SQLite database")
