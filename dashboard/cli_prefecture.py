@@ -39,8 +39,9 @@ def register(sub) -> None:
     group = sub.add_parser("prefecture", help="every municipality of the prefecture (県内の状況)").add_subparsers(
         dest="action", required=True)
     overview = group.add_parser(
-        "overview", help="one row per municipality: code, name, population, aged65, aged65_share (住基 2022-01-01), "
-                         "loaded, loaded_aged65, places, places_per_1000_65, coverage_share, places_basis")
+        "overview", help="one row per municipality, the page's CSV (Japanese headers): code, name, population and "
+                         "65+ with their share in %% (住基 2022-01-01), loaded, places, places per 1,000 65+, "
+                         "walking coverage in %%, the loaded 65+ and which places were counted")
     overview.add_argument("--prefecture", type=int, default=11, choices=(11,),
                           help="prefecture code (only 11 埼玉県 has bundled outlines)")
     overview.add_argument("--out", help="CSV file (UTF-8 with BOM); without it the CSV goes to standard output")

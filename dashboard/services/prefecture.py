@@ -233,9 +233,38 @@ def with_city_figures(table: pd.DataFrame, figures: dict[str, dict]) -> pd.DataF
     return out[list(COLUMNS)].reset_index(drop=True)
 
 
+#: Decimals of what people read (the page's tables and the CSV): shares in % to 0.1, places per
+#: 1,000 65+ to 0.01 (蕨市 1.99; 0.01 tells apart cities whose places differ by one per 10,000 65+).
+SHARE_DECIMALS, PER_1000_DECIMALS = 1, 2
+
+
+def export_table(result: Overview) -> pd.DataFrame:
+    """The overview as people read it — the page's tables, its CSV and ``prefecture overview``'s CSV:
+    Japanese headers with units, one row per municipality in :data:`COLUMNS`' order; shares in % to
+    :data:`SHARE_DECIMALS` decimals, places per 1,000 65+ to :data:`PER_1000_DECIMALS`, people and
+    places as whole numbers (the loaded 65+ is an estimate summed over mesh pieces: 17,058.88 → 17,059);
+    empty where a city is not loaded. A new frame; ``result`` is not changed."""
+    table = result.table
+    distance = result.query.distance_m
+    basis = table["places_basis"].map({BASIS_ALL: "すべての場", BASIS_PUBLIC: "公開の場のみ"})
+    return pd.DataFrame({
+        "市町村コード": table["code"],
+        "市町村": table["name"],
+        "総人口（人）": table["population"].astype("Int64"),
+        "65歳以上（人）": table["aged65"].astype("Int64"),
+        "65歳以上割合（%）": (table["aged65_share"] * 100).round(SHARE_DECIMALS),
+        "登録": table["loaded"].map({True: "登録済み", False: "未登録"}),
+        "集いの場（か所）": table["places"].astype("Int64"),
+        "65歳以上1,000人あたりの場（か所）": table["places_per_1000_65"].round(PER_1000_DECIMALS),
+        f"徒歩{distance:,} m圏の65歳以上（%）": (table["coverage_share"] * 100).round(SHARE_DECIMALS),
+        "登録人口の65歳以上（人）": table["loaded_aged65"].round(0).astype("Int64"),
+        "数えた場": basis.fillna(""),
+    })
+
+
 def overview_csv(result: Overview) -> bytes:
-    """``prefecture overview``'s CSV: :data:`COLUMNS`, one row per municipality (UTF-8 with BOM for Excel;
-    shares as fractions 0–1, empty where a city is not loaded)."""
+    """The CSV of ``prefecture overview`` and of the page's download (the same bytes): :func:`export_table`,
+    UTF-8 with BOM for Excel."""
     from dashboard import exports
 
-    return exports.csv_bytes(result.table)
+    return exports.csv_bytes(export_table(result))

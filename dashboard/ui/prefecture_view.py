@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports
 from dashboard.maps.prefecture_map import INDICATOR_NAMES, build_prefecture_map, legend_items, title_of
 from dashboard.maps.resource_map import BASEMAPS
 from dashboard.services import prefecture
@@ -80,35 +79,37 @@ def prefecture_map(overview: prefecture.Overview, indicator: str, basemap: str) 
 
 
 def display_table(overview: prefecture.Overview) -> pd.DataFrame:
-    """The overview with Japanese headers, shares in %, numbers kept numeric (the table sorts by value)."""
-    table = overview.table
-    distance = overview.query.distance_m
-    basis = table["places_basis"].map({prefecture.BASIS_ALL: "すべての場", prefecture.BASIS_PUBLIC: "公開の場のみ"})
-    return pd.DataFrame({
-        "市町村コード": table["code"],
-        "市町村": table["name"],
-        "総人口（人）": table["population"],
-        "65歳以上（人）": table["aged65"],
-        "65歳以上割合（%）": table["aged65_share"] * 100,
-        "登録": table["loaded"].map({True: "登録済み", False: "未登録"}),
-        "集いの場（か所）": table["places"],
-        "65歳以上1,000人あたりの場（か所）": table["places_per_1000_65"],
-        f"徒歩{distance:,} m圏の65歳以上（%）": table["coverage_share"] * 100,
-        "登録人口の65歳以上（人）": table["loaded_aged65"].round(0),
-        "数えた場": basis.fillna(""),
-    })
+    """The overview with Japanese headers, rounded as in the CSV, numbers kept numeric (the table sorts
+    by value): :func:`dashboard.services.prefecture.export_table`, the one source of both."""
+    return prefecture.export_table(overview)
+
+
+def _column_config(distance_m: int) -> dict:
+    """Short headers on screen (the comparison then fits 1280 px beside the sidebar), each with its full
+    name, unit and denominator as help; the CSV keeps the full headers."""
+    number = st.column_config.NumberColumn
+    return {
+        "総人口（人）": number("総人口", help="住民基本台帳（2022年1月1日）、人", format="localized"),
+        "65歳以上（人）": number("65歳以上", help="住民基本台帳（2022年1月1日）、人", format="localized"),
+        "65歳以上割合（%）": number("65歳以上割合", help="65歳以上 ÷ 総人口（住基 2022年1月1日）", format="%.1f%%"),
+        "集いの場（か所）": number("集いの場", help="数えた集いの場（か所）", format="%d"),
+        "65歳以上1,000人あたりの場（か所）": number(
+            "1,000人あたり", help="集いの場 ÷ 登録人口の65歳以上 × 1,000（か所）", format="%.2f"),
+        f"徒歩{distance_m:,} m圏の65歳以上（%）": number(
+            f"徒歩{distance_m:,} m圏", help=f"直線{distance_m:,} m以内に集いの場がある65歳以上の割合（登録人口）",
+            format="%.1f%%"),
+        "登録人口の65歳以上（人）": number(
+            "登録人口65歳以上", help="この市町村が登録した人口の65歳以上（1,000人あたりとカバー率の分母）、人",
+            format="localized"),
+        "数えた場": st.column_config.TextColumn("数えた場", help="すべての場／公開の場のみ（担当外の市町村）"),
+    }
 
 
 def side_by_side(overview: prefecture.Overview) -> None:
     """The loaded cities side by side (every figure), then every municipality with its 住基 figures
     (the store's figures exist only for loaded cities), and the CSV of all of it."""
     shown = display_table(overview)
-    percent = {c: st.column_config.NumberColumn(format="%.1f%%") for c in shown.columns if c.endswith("（%）")}
-    config = {**percent,
-              "総人口（人）": st.column_config.NumberColumn(format="localized"),
-              "65歳以上（人）": st.column_config.NumberColumn(format="localized"),
-              "登録人口の65歳以上（人）": st.column_config.NumberColumn(format="localized"),
-              "65歳以上1,000人あたりの場（か所）": st.column_config.NumberColumn(format="%.2f")}
+    config = _column_config(overview.query.distance_m)
     # narrower than the table below (code and total population are there): the comparison fits a screen
     loaded = shown[shown["登録"] == "登録済み"].drop(columns=["登録", "市町村コード", "総人口（人）"])
     if len(loaded):
@@ -117,9 +118,10 @@ def side_by_side(overview: prefecture.Overview) -> None:
     st.subheader(f"{md_escape(overview.prefecture)}の全{len(shown)}市町村", anchor=False)
     st.dataframe(shown[list(shown.columns[:6])], hide_index=True, width="stretch", column_config=config,
                  key="tsudoi_prefecture_all")
-    st.download_button("この表をCSVで保存（Excel用）", exports.csv_bytes(shown),
+    st.download_button("この表をCSVで保存（Excel用）", prefecture.overview_csv(overview),
                        file_name=f"{overview.prefecture}_県内の状況.csv", mime="text/csv",
-                       help="全市町村の行に、登録した市町村の集いの場・1,000人あたり・カバー率を加えた表です。")
+                       help="全市町村の行に、登録した市町村の集いの場・1,000人あたり・カバー率を加えた表です"
+                            "（コマンド prefecture overview の CSV と同じ）。")
 
 
 def notes(overview: prefecture.Overview) -> None:

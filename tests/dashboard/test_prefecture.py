@@ -220,12 +220,21 @@ def test_cli_writes_one_row_per_municipality(two_cities, engine, tmp_path, capsy
     printed = capsys.readouterr().out
     assert "埼玉県 63 市町村" in printed and "蕨市（11223）: 場 34 件" in printed
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert list(rows[0]) == list(prefecture.COLUMNS)
-    assert len(rows) == 63 and len({r["code"] for r in rows}) == 63
-    by_code = {r["code"]: r for r in rows}
-    assert by_code[WARABI]["aged65"] == "17477" and by_code[WARABI]["loaded"] == "True"
-    assert float(by_code[WARABI]["places_per_1000_65"]) == pytest.approx(34 / 17_058.88 * 1000, rel=1e-5)
-    assert by_code["11369"]["name"] == "東秩父村" and by_code["11369"]["places"] == ""
+    assert list(rows[0]) == ["市町村コード", "市町村", "総人口（人）", "65歳以上（人）", "65歳以上割合（%）", "登録",
+                             "集いの場（か所）", "65歳以上1,000人あたりの場（か所）", "徒歩500 m圏の65歳以上（%）",
+                             "登録人口の65歳以上（人）", "数えた場"]
+    assert len(rows) == 63 and len({r["市町村コード"] for r in rows}) == 63
+    by_code = {r["市町村コード"]: r for r in rows}
+    # as written, rounded for people to read (hand-derived from the module docstring's figures):
+    # 17,477 ÷ 75,391 = 23.18 %; 34 ÷ 17,058.88 × 1,000 = 1.993; 98.13 % within 500 m; 17,058.88 people
+    assert {k: by_code[WARABI][k] for k in list(rows[0])[2:]} == {
+        "総人口（人）": "75391", "65歳以上（人）": "17477", "65歳以上割合（%）": "23.2", "登録": "登録済み",
+        "集いの場（か所）": "34", "65歳以上1,000人あたりの場（か所）": "1.99", "徒歩500 m圏の65歳以上（%）": "98.1",
+        "登録人口の65歳以上（人）": "17059", "数えた場": "すべての場"}
+    # 新座市: 42,803 ÷ 166,108 = 25.77 %; 7 ÷ 42,803 × 1,000 = 0.164
+    assert (by_code[NIIZA]["65歳以上割合（%）"], by_code[NIIZA]["65歳以上1,000人あたりの場（か所）"]) == ("25.8", "0.16")
+    assert by_code["11369"]["市町村"] == "東秩父村" and by_code["11369"]["登録"] == "未登録"
+    assert all(by_code["11369"][k] == "" for k in list(rows[0])[6:])  # not loaded: empty, never 0
 
 
 def test_cli_without_out_writes_the_csv_to_standard_output(two_cities, capsys):
