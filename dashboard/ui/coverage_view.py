@@ -16,7 +16,7 @@ from dashboard.maps.coverage_map import build_coverage_map
 from dashboard.ui.map_view import show_map
 from dashboard.ui.resource_map import basemap_choice
 from dashboard.ui.text import md_escape
-from dashboard.ui.widgets import file_uploader
+from dashboard.ui.widgets import choice_texts, file_uploader
 
 EXTRA_POINTS_KEY = "tsudoi_extra_candidates"
 #: The street network read from the last uploaded OSM file, with the key it was read under.
@@ -35,7 +35,7 @@ def query_from_sidebar() -> coverage.CoverageQuery:
         frequency = st.radio("開催頻度", list(coverage.FREQUENCIES), format_func=coverage.FREQUENCIES.get,
                              key="tsudoi_cov_frequency")
         categories = st.multiselect("数える種別", vocab.CATEGORY_IDS, default=list(vocab.GATHERING_CATEGORIES),
-                                    key="tsudoi_cov_categories",
+                                    key="tsudoi_cov_categories", **choice_texts(vocab.CATEGORY_IDS),
                                     help="既定は集いの場（サロン・通いの場・老人クラブ・居場所・認知症カフェ）。"
                                          "公民館・介護事業所・生活支援サービスは選んだときだけ数えます。")
     return coverage.CoverageQuery(distance_m=distance, frequency=frequency, categories=tuple(categories))
