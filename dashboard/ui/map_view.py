@@ -34,29 +34,40 @@ TILES_FAILED_NOTICE = i18n.display("tiles_failed", "ja")
 
 #: Installed once per browser tab: a map frame posting ``{tsudoi: "tiles-failed"}`` (TileWatch) is
 #: passed to the server as the trigger ``tiles_failed`` of the watcher drawn last. A frame that gave
-#: up before the watcher was mounted left ``window.tsudoiTilesFailed`` set: that counts too.
+#: up before the watcher was mounted left ``window.tsudoiTilesFailed`` set: that counts too. Each frame
+#: is reported once (the function runs again on every rerun: reporting again would rerun for ever).
+#: The watcher has nothing to show and an empty notice box should take no room: their style goes into
+#: the document's head from here — an ``st.html`` style element drawn in a map's fragment moved the
+#: page by its height on reruns, and a click then missed its marker.
 _WATCH_SCRIPT = """
 export default function (component) {
   window.tsudoiTileWatch = component;
-  const report = () => { if (window.tsudoiTileWatch) { window.tsudoiTileWatch.setTriggerValue("tiles_failed", true); } };
+  if (!document.getElementById("tsudoi-tile-watch-style")) {
+    const style = document.createElement("style");
+    style.id = "tsudoi-tile-watch-style";
+    style.textContent = '[class*="st-key-tsudoi_tilewatch_"] {display: none;} '
+      + '[class*="st-key-tsudoi_tilenotice_"]:not(:has([data-testid="stAlert"])) {display: none;}';
+    document.head.appendChild(style);
+  }
+  const frames = () => document.querySelectorAll("iframe[title='streamlit_folium.st_folium']");
+  const report = (frame) => {
+    if (!frame || frame.tsudoiTilesReported || !window.tsudoiTileWatch) { return; }
+    frame.tsudoiTilesReported = true;
+    window.tsudoiTileWatch.setTriggerValue("tiles_failed", true);
+  };
   if (!window.tsudoiTileWatchInstalled) {
     window.tsudoiTileWatchInstalled = true;
     window.addEventListener("message", (event) => {
       if (event.origin !== window.location.origin || !event.data || event.data.tsudoi !== "tiles-failed") { return; }
-      report();
+      report(Array.from(frames()).find((frame) => frame.contentWindow === event.source));
     });
   }
-  for (const frame of document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")) {
-    try { if (frame.contentWindow.tsudoiTilesFailed) { report(); return; } } catch (e) {}
+  for (const frame of frames()) {
+    try { if (frame.contentWindow.tsudoiTilesFailed) { report(frame); } } catch (e) {}
   }
 }
 """
 _watcher = components.component("tsudoi_tile_watch", js=_WATCH_SCRIPT)
-#: The watcher has nothing to show, and an empty notice box takes no room (a constant: st.html is safe).
-_CSS = """<style>
-[class*="st-key-tsudoi_tilewatch_"] {display: none;}
-[class*="st-key-tsudoi_tilenotice_"]:not(:has([data-testid="stAlert"])) {display: none;}
-</style>"""
 
 
 def tiles_failed() -> bool:
@@ -93,19 +104,14 @@ def watch_tiles(fmap: folium.Map) -> folium.Map:
     return fmap
 
 
-def drop_tiles(fmap: folium.Map) -> folium.Map:
-    """``fmap`` without its tile layers and their watch, so without their attribution (出典). Returns ``fmap``."""
-    for name, child in list(fmap._children.items()):
-        if isinstance(child, (folium.TileLayer, TileWatch)):
-            del fmap._children[name]
-    return fmap
-
-
 @st.fragment
-def _basemap_notice(key: str, basemap_key: str, notice: str) -> None:
-    """The watcher and the notice it may cause. A fragment of its own: when the browser reports failed
-    tiles only this reruns — the map has already switched itself (TileWatch) and is not rebuilt."""
-    st.html(_CSS)
+def basemap_notice(key: str, basemap_key: str = BASEMAP_KEY, notice: str = TILES_FAILED_NOTICE) -> None:
+    """The watcher and the notice it may cause. A fragment of its own (nested in the map's, if any):
+    when the browser reports failed tiles only this reruns — the map has already switched itself
+    (TileWatch) and is not rebuilt. (Rebuilding it at that moment, while streamlit-folium was still
+    drawing, left a map whose markers answered no clicks.) The next run builds it without tiles.
+    :func:`show_map` draws it right above the map; a page that wants it elsewhere (before the map)
+    calls it there itself with the map's ``key`` and passes ``notice_above=False``."""
     _watcher(key=f"tsudoi_tilewatch_{key}", on_tiles_failed_change=partial(_on_tiles_failed, basemap_key))
     with st.container(key=f"tsudoi_tilenotice_{key}"):
         if tiles_failed():
@@ -113,19 +119,21 @@ def _basemap_notice(key: str, basemap_key: str, notice: str) -> None:
 
 
 def show_map(fmap: folium.Map, *, key: str, height: int = 560, map_clicks: bool = False,
-             basemap_key: str | None = BASEMAP_KEY, tiles_notice: str = TILES_FAILED_NOTICE) -> tuple[float, float] | None:
+             basemap_key: str | None = BASEMAP_KEY, tiles_notice: str = TILES_FAILED_NOTICE,
+             notice_above: bool = True) -> tuple[float, float] | None:
     """Draw ``fmap``; returns ``(lat, lon)`` of the last clicked marker (or, with ``map_clicks``, of
     the last click anywhere on the map), or None.
 
     ``basemap_key``: the session key of the basemap choice this map follows; when its tiles cannot be
     loaded it becomes ``"none"`` and ``tiles_notice`` is shown above the map (see the module
-    docstring). None for a map that offers no basemap (会議モード's slides): no watcher, no notice.
-    Once tiles failed in this session a map is drawn without tiles, whatever it was built with."""
+    docstring). None for a map that offers no basemap (会議モード's slides): no watcher, no notice."""
     if basemap_key is not None:
-        if tiles_failed():
-            drop_tiles(fmap)
+        # A map built with tiles is drawn as built, even after they failed: a fragment rerun (a click)
+        # still has the old choice, and a map that differs from the one in the browser is drawn anew —
+        # losing the click. TileWatch takes the tiles (and their 出典) off again in the browser.
         watch_tiles(fmap)
-        _basemap_notice(key, basemap_key, tiles_notice)
+        if notice_above:
+            basemap_notice(key, basemap_key, tiles_notice)
     what = "last_clicked" if map_clicks else "last_object_clicked"
     state = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[what])
     clicked = (state or {}).get(what)

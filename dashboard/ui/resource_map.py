@@ -28,11 +28,12 @@ from dashboard.ui.area_picker import area_select
 from dashboard.ui.document import resident_page
 from dashboard.ui.language import t
 from dashboard.ui.legend import show_legend
-from dashboard.ui.map_view import BASEMAP_KEY, TILES_FAILED_KEY, basemap_choice, show_map
+from dashboard.ui.map_view import BASEMAP_KEY, TILES_FAILED_KEY, basemap_choice, basemap_notice, show_map
 from dashboard.htmlsafe import escape
 from dashboard.ui.text import md_escape
 
 SELECTED_KEY = "tsudoi_selected_place"
+MAP_KEY = "tsudoi_resource_map"
 #: A new value asks the browser to bring the details into view (a place was just chosen).
 _SCROLL_KEY = "tsudoi_scroll_details"
 #: Rows of the list drawn at first; 「さらに表示」 adds as many again.
@@ -225,9 +226,9 @@ def map_options(panels: Panels, *, internal: bool) -> MapOptions:
 def notices(shown: pd.DataFrame, chosen: PlaceFilter, *, internal: bool) -> None:
     """The result count (where 「結果を見る」 scrolls to) and what the visitor should know first.
     Always the same containers, filled or not: the map after them then keeps its place in the
-    page, so a notice appearing never reloads the map. (The notice about failed basemap tiles is
-    drawn with the map, by :func:`dashboard.ui.map_view.show_map`.)"""
+    page, so a notice appearing never reloads the map (nor moves it under a finger about to tap)."""
     _page_component(key="tsudoi_map_page")
+    basemap_notice(MAP_KEY, BASEMAP_KEY, t("tiles_failed"))  # failed tiles (the map's own watcher)
     with st.container(key="tsudoi_results_top"):
         narrowed = active_filters(chosen, internal=internal)
         st.markdown(f"**{t('count', n=len(shown))}**" + (t("narrowed", n=narrowed) if narrowed else ""))
@@ -286,7 +287,7 @@ def map_and_details(areas, towns, places: pd.DataFrame, candidates, options: Map
                               focus_area_id=focus_area_id, legend=False, lang=lang)
     left, right = st.columns([3, 2])
     with left:
-        clicked = show_map(fmap, key="tsudoi_resource_map", height=480, tiles_notice=t("tiles_failed"))
+        clicked = show_map(fmap, key=MAP_KEY, height=480, notice_above=False)  # notice: see notices()
         show_legend(legend_items(places, options, lang))
     if clicked is not None:
         hit = nearest_place_id(places, *clicked)

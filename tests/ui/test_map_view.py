@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.maps.offline import offline_map
 from dashboard.maps.resource_map import BASEMAPS, TileWatch
-from dashboard.ui.map_view import BASEMAP_KEY, TILES_FAILED_KEY, TILES_FAILED_NOTICE, drop_tiles, watch_tiles
+from dashboard.ui.map_view import BASEMAP_KEY, TILES_FAILED_KEY, TILES_FAILED_NOTICE, watch_tiles
 
 GSI = "cyberjapandata.gsi.go.jp"
 
@@ -34,13 +34,11 @@ def test_a_tiled_map_gets_one_watch_and_a_map_without_tiles_none():
     assert 'on("tileerror"' not in watch_tiles(_tiled("none")).get_root().render()
 
 
-def test_dropping_the_tiles_drops_their_credit():
-    fmap = watch_tiles(_tiled("gsi_std"))
-    credit = "maps.gsi.go.jp/development/ichiran.html"  # the link of 「出典：国土地理院」 (its text is \u-escaped)
-    assert credit in _tiled("gsi_std").get_root().render()
-    page = drop_tiles(fmap).get_root().render()
-    assert GSI not in page and credit not in page and 'on("tileerror"' not in page
-    assert not any(isinstance(c, (folium.TileLayer, TileWatch)) for c in fmap._children.values())
+def test_the_watch_takes_the_tiles_and_so_their_credit_off():
+    # Leaflet's removeLayer also removes the layer's attribution (「出典：国土地理院」) from the map
+    page = watch_tiles(_tiled("gsi_std")).get_root().render()
+    assert "map.removeLayer(tiles)" in page
+    assert sum(isinstance(c, TileWatch) for c in watch_tiles(_tiled()).__dict__["_children"].values()) == 1
 
 
 # --- the pages ------------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ def test_coverage_tries_the_tiles_and_watches_them_until_they_fail(coordinator):
     assert len(_notices(at)) == len(_maps(at)) == 2  # above each map: the coverage map and the 仮定 editor's
 
 
-def test_prefecture_draws_no_tiles_once_they_failed_even_if_chosen(coordinator):
+def test_prefecture_falls_back_to_no_basemap_and_tries_again_when_one_is_picked(coordinator):
     at = coordinator.switch_page("../pages/prefecture.py").run()
     assert GSI not in _maps(at)[0] and _notices(at) == []  # 背景地図なし by default: nothing to fail
     at.selectbox(key="tsudoi_prefecture_basemap").set_value("gsi_std").run()
