@@ -104,18 +104,21 @@ def watch_tiles(fmap: folium.Map) -> folium.Map:
     return fmap
 
 
-@st.fragment
-def basemap_notice(key: str, basemap_key: str = BASEMAP_KEY, notice: str = TILES_FAILED_NOTICE) -> None:
-    """The watcher and the notice it may cause. A fragment of its own (nested in the map's, if any):
-    when the browser reports failed tiles only this reruns — the map has already switched itself
-    (TileWatch) and is not rebuilt. (Rebuilding it at that moment, while streamlit-folium was still
-    drawing, left a map whose markers answered no clicks.) The next run builds it without tiles.
-    :func:`show_map` draws it right above the map; a page that wants it elsewhere (before the map)
-    calls it there itself with the map's ``key`` and passes ``notice_above=False``."""
+def _watcher_and_notice(key: str, basemap_key: str, notice: str) -> None:
+    """The watcher, then the notice it may cause (an empty box takes no room)."""
     _watcher(key=f"tsudoi_tilewatch_{key}", on_tiles_failed_change=partial(_on_tiles_failed, basemap_key))
     with st.container(key=f"tsudoi_tilenotice_{key}"):
         if tiles_failed():
             st.info(notice, icon=":material/cloud_off:")
+
+
+@st.fragment
+def basemap_notice(key: str, basemap_key: str = BASEMAP_KEY, notice: str = TILES_FAILED_NOTICE) -> None:
+    """The watcher and its notice for the map ``key``, drawn where the page calls this, in a fragment of
+    its own: a report then reruns only this — the map, already switched in the browser (TileWatch), is
+    not rebuilt until the page's next run. For a page whose map is tapped at once and whose map's
+    fragment keeps its basemap as an argument (資源マップ); pass ``notice_above=False`` to :func:`show_map`."""
+    _watcher_and_notice(key, basemap_key, notice)
 
 
 def show_map(fmap: folium.Map, *, key: str, height: int = 560, map_clicks: bool = False,
@@ -128,12 +131,13 @@ def show_map(fmap: folium.Map, *, key: str, height: int = 560, map_clicks: bool 
     loaded it becomes ``"none"`` and ``tiles_notice`` is shown above the map (see the module
     docstring). None for a map that offers no basemap (会議モード's slides): no watcher, no notice."""
     if basemap_key is not None:
-        # A map built with tiles is drawn as built, even after they failed: a fragment rerun (a click)
-        # still has the old choice, and a map that differs from the one in the browser is drawn anew —
-        # losing the click. TileWatch takes the tiles (and their 出典) off again in the browser.
+        # A map is drawn as built, even after its tiles failed: streamlit-folium keys its component on
+        # the map's script, so a changed map is a new frame and the click that caused the run is lost.
+        # The report itself reruns the map's fragment, so a map that follows the session's choice is
+        # built without tiles before anyone clicks; TileWatch takes tiles (and their 出典) off in the browser.
         watch_tiles(fmap)
-        if notice_above:
-            basemap_notice(key, basemap_key, tiles_notice)
+        if notice_above:  # in the map's fragment (or page): a report reruns it, built without tiles at once
+            _watcher_and_notice(key, basemap_key, tiles_notice)
     what = "last_clicked" if map_clicks else "last_object_clicked"
     state = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[what])
     clicked = (state or {}).get(what)

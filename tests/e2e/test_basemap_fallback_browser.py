@@ -37,13 +37,13 @@ def test_coverage_falls_back_to_no_basemap_with_a_notice(server, page):
     _log_in(page, server)
     page.goto(f"{server.url}/coverage")
     page.get_by_role("heading", name="圏域カバー状況").wait_for(timeout=TIMEOUT_MS)
-    page.get_by_text(TILES_FAILED_NOTICE).wait_for(timeout=TIMEOUT_MS)  # the tiles were tried, and failed
+    page.get_by_text(TILES_FAILED_NOTICE).first.wait_for(timeout=TIMEOUT_MS)  # the tiles were tried, and failed
     _wait_for_map(page)
     page.wait_for_function(f"() => !({_STATE})()[0]", timeout=TIMEOUT_MS)  # TileWatch took the tiles off
     tiles, credit = page.evaluate(_STATE)
     assert not tiles and "国土地理院" not in credit, credit
     assert any("cyberjapandata.gsi.go.jp" in url for url in page.blocked_urls)  # it did try the 地理院 tiles
-    assert page.get_by_text(TILES_FAILED_NOTICE).count() == 1 and page.dialogs == []
+    assert page.dialogs == []  # (the notice stands above each map that lost its tiles, the 仮定 editor's too)
 
 
 def test_prefecture_falls_back_to_no_basemap_with_a_notice(server, page):
