@@ -26,6 +26,24 @@ ACCESS_HELP = ("2段階浮動集水域法（2SFCA, Luo & Wang 2003）。各場�
                "重み付けした平均で、65歳以上1,000人あたりの定員（人）。定員の分からない場所は含みません。"
                "徒歩圏内に定員のある場所がない圏域は0。")
 
+ACCESS_NAME = "定員アクセス（65歳以上千人あたり）"
+#: 圏域の比較 on screen: short headers in pixel widths that add up to ~740 px, so the 8 columns fit the
+#: ~818 px a 1280×720 screen leaves beside the sidebar; the full wording is each header's help and the
+#: DataFrame's own column name (the CSV below the table keeps every figure as it was).
+RANKING_COLUMNS = {
+    "圏域": st.column_config.TextColumn("圏域", width=110),
+    "65歳以上（人）": st.column_config.NumberColumn("65歳以上", width=80, help="65歳以上の人数（人）"),
+    "徒歩圏カバー率（65歳以上）": st.column_config.NumberColumn(
+        "カバー率", format="%.1f%%", width=80, help="徒歩圏カバー率（65歳以上）：徒歩圏に集いの場がある65歳以上の割合"),
+    "徒歩圏外の65歳以上（人）": st.column_config.NumberColumn("徒歩圏外", width=80, help="徒歩圏外の65歳以上（人）"),
+    "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(
+        "同・75歳以上", format="%.1f%%", width=105, help="徒歩圏カバー率（75歳以上）"),
+    "集いの場（か所）": st.column_config.NumberColumn("集いの場", width=80, help="集いの場（か所）"),
+    "65歳以上千人あたり（か所）": st.column_config.NumberColumn(
+        "千人あたり", format="%.2f", width=90, help="65歳以上千人あたりの集いの場（か所）"),
+    ACCESS_NAME: st.column_config.NumberColumn("定員アクセス", format="%.1f", width=105, help=ACCESS_HELP),
+}
+
 
 def query_from_sidebar() -> coverage.CoverageQuery:
     with st.sidebar:
@@ -131,10 +149,8 @@ def ranking(table: pd.DataFrame) -> None:
     (:func:`dashboard.projection.titled`), since a tag on every header pushes columns off the screen."""
     areas = table[table["area_id"] != "ALL"].sort_values("coverage65")
     access = {}
-    config = {}
     if np.isfinite(areas[coverage.ACCESS_COLUMN]).all():
-        access = {"定員アクセス（65歳以上千人あたり）": areas[coverage.ACCESS_COLUMN].round(1)}
-        config = {"定員アクセス（65歳以上千人あたり）": st.column_config.NumberColumn(format="%.1f 人", help=ACCESS_HELP)}
+        access = {ACCESS_NAME: areas[coverage.ACCESS_COLUMN].round(1)}
     st.dataframe(pd.DataFrame({
         "圏域": areas["area_name"],
         "65歳以上（人）": areas["pop65"].round().astype(int),
@@ -144,9 +160,7 @@ def ranking(table: pd.DataFrame) -> None:
         "集いの場（か所）": areas["places"],
         "65歳以上千人あたり（か所）": areas["places_per_1000_65"].round(2),
         **access,
-    }), hide_index=True, width="stretch",
-        column_config={"徒歩圏カバー率（65歳以上）": st.column_config.NumberColumn(format="%.1f%%"),
-                       "徒歩圏カバー率（75歳以上）": st.column_config.NumberColumn(format="%.1f%%"), **config})
+    }), hide_index=True, width="stretch", column_config=RANKING_COLUMNS)
     if access:
         st.caption("定員アクセス＝定員のある場所（定員の分からない場所は含みません）の定員を、徒歩圏（直線距離）"
                    "内の65歳以上で分け合った値（2SFCA）。65歳以上1,000人あたりの定員（人）。")

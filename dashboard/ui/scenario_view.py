@@ -30,6 +30,32 @@ YEARS_KEY = "tsudoi_future_years"
 YEARS_PARAM = "ahead"
 CLICKS_KEY = "tsudoi_scn_clicks"
 
+# On-screen headers: short words in pixel widths, so every table fits the ~818 px a 1280×720 screen
+# leaves beside the sidebar (~480 px for a table in the left of a 3:2 row); the full wording is the
+# help of each header and the DataFrame's own column name.
+CRITICAL_COLUMNS = {
+    "順": st.column_config.NumberColumn("順", width=45),
+    "場所": st.column_config.TextColumn("場所", width=220, help="場所の名前（長い名前は「場所の詳細」で全部読めます）"),
+    "種別": st.column_config.TextColumn("種別", width=100),
+    "この場だけが徒歩圏の65歳以上（人）": st.column_config.NumberColumn(
+        "この場だけ", width=95, help="この場だけが徒歩圏にある65歳以上（人）：休止すると徒歩圏に集いの場がなくなる"),
+    "同・75歳以上（人）": st.column_config.NumberColumn("同・75歳以上", width=105, help="同じく、75歳以上（人）"),
+    "徒歩圏の65歳以上（人）": st.column_config.NumberColumn(
+        "徒歩圏の65歳以上", width=140, help="この場の徒歩圏にいる65歳以上（人）"),
+}
+RELIANCE_COLUMNS = {
+    "圏域": st.column_config.TextColumn("圏域", width=110),
+    "ひとつの場に頼っている人（65歳以上）": st.column_config.NumberColumn(
+        "頼っている人", width=110, help="ひとつの場に頼っている人（65歳以上、人）"),
+    "徒歩圏の65歳以上のうち": st.column_config.NumberColumn(
+        "徒歩圏のうち", format="%.1f%%", width=110, help="徒歩圏の65歳以上のうち、ひとつの場に頼っている人の割合"),
+}
+#: 65歳以上・75歳以上のこれから: 圏域 and six year columns in ~770 px.
+OUTLOOK_WIDTH_PX = 110
+#: The scenario comparison: 圏域, then each result's two columns share what is left of ~800 px.
+COMPARISON_WIDTH_PX = 810
+COMPARISON_AREA_PX = 100
+
 
 def assumed(label: str, tag: str = "") -> str:
     """A figure of the 仮定 in one bracket with its year: 「【仮定・2030年推計】徒歩圏の65歳以上」
@@ -113,13 +139,16 @@ def outlook(code: str, areas) -> None:
         return
     table = projection.area_outlook(areas, {y: units_for(code, y) for y in scenario.YEARS})
     shown = pd.DataFrame({"圏域": table["area_name"]})
-    for years in scenario.YEARS:
-        label = projection.year_label(meta, years)
-        shown[f"65歳以上 {label}"] = table[f"pop65_{years}"].round().astype(int)
-    for years in scenario.YEARS:
-        label = projection.year_label(meta, years)
-        shown[f"75歳以上 {label}"] = table[f"pop75_{years}"].round().astype(int)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    config = {"圏域": st.column_config.TextColumn("圏域", width=110)}
+    for age in (65, 75):
+        for years in scenario.YEARS:
+            label = projection.year_label(meta, years)
+            shown[f"{age}歳以上 {label}"] = table[f"pop{age}_{years}"].round().astype(int)
+            # on screen 「65歳以上 2030年」: the （推計） is in the help, so six columns fit 1280 px
+            config[f"{age}歳以上 {label}"] = st.column_config.NumberColumn(
+                f"{age}歳以上 {label.replace(f'（{projection.ESTIMATE_LABEL}）', '')}", width=OUTLOOK_WIDTH_PX,
+                help=f"{age}歳以上の人数（人）・{label}")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     st.caption(md_escape(projection.method_note(basis(code), places=False)))
 
 
@@ -135,24 +164,25 @@ def critical_panel(result: coverage.CoverageResult, prefecture: int, places: pd.
     distance = result.query.distance_m
     if result.on_network:
         st.caption("ここでの徒歩圏は直線距離です（道路網の歩行距離ではありません）。")
+    # the ranked places take the full width (long 場所 names pushed the last columns off a 1920 px
+    # screen in a 3:2 column); the reliance per area and one place's details share the row below
+    ranked = found.places
+    st.dataframe(pd.DataFrame({
+        "順": ranked["rank"], "場所": ranked["name"], "種別": ranked["category"],
+        "この場だけが徒歩圏の65歳以上（人）": ranked["unique65"].round().astype(int),
+        "同・75歳以上（人）": ranked["unique75"].round().astype(int),
+        "徒歩圏の65歳以上（人）": ranked["reach65"].round().astype(int)}),
+        hide_index=True, width="stretch", height=320, column_config=CRITICAL_COLUMNS)
+    st.caption(f"その場だけが休止したら、徒歩{distance} m 圏に集いの場がなくなる人数（直線距離）。多い順。")
     left, right = st.columns([3, 2])
     with left:
-        ranked = found.places
-        st.dataframe(pd.DataFrame({
-            "順": ranked["rank"], "場所": ranked["name"], "種別": ranked["category"],
-            "この場だけが徒歩圏の65歳以上（人）": ranked["unique65"].round().astype(int),
-            "同・75歳以上（人）": ranked["unique75"].round().astype(int),
-            "徒歩圏の65歳以上（人）": ranked["reach65"].round().astype(int)}),
-            hide_index=True, width="stretch", height=320)
-        st.caption(f"その場だけが休止したら、徒歩{distance} m 圏に集いの場がなくなる人数（直線距離）。多い順。")
-    with right:
         reliance = found.reliance
         st.dataframe(pd.DataFrame({"圏域": reliance["area_name"],
                                    "ひとつの場に頼っている人（65歳以上）": reliance["pop65_single"].round().astype(int),
                                    "徒歩圏の65歳以上のうち": (reliance["single_share65"] * 100).round(1)}),
-                     hide_index=True, width="stretch",
-                     column_config={"徒歩圏の65歳以上のうち": st.column_config.NumberColumn(format="%.1f%%")})
+                     hide_index=True, width="stretch", column_config=RELIANCE_COLUMNS)
         st.caption("ひとつの場に頼っている人＝徒歩圏に集いの場がちょうど1か所しかない65歳以上。")
+    with right:
         if len(ranked):
             chosen = st.selectbox("場所の詳細", ranked["place_id"], key="tsudoi_crit_place",
                                   format_func=dict(zip(ranked["place_id"], ranked["name"])).get)
@@ -278,18 +308,32 @@ def _save_and_compare(code: str, what_if: scenario.Scenario, result, base, years
         note = comparison_years(read("meta", code), years, years_of)
         if note:
             st.caption(md_escape(note))
-        table = scenario.comparison(results)
-        config = {c: st.column_config.NumberColumn(format="%.1f%%") for c in table.columns if c.endswith("カバー率")}
-        for column in config:
-            table[column] = (table[column] * 100).round(1)
-        for column in [c for c in table.columns if c.endswith("（人）")]:
-            table[column] = table[column].round().astype(int)
-        st.dataframe(table.drop(columns=["area_id"]), hide_index=True, width="stretch", column_config=config)
-        if saved:
+    _comparison_table(scenario.comparison(results))
+    if saved:
+        with st.columns([1, 2])[1]:
             doomed = st.selectbox("保存した仮定を消す", [""] + saved, key="tsudoi_scn_delete")
             if doomed and st.button("消す", key="tsudoi_scn_delete_button"):
                 scenarios.remove(engine(), code, doomed)
                 st.rerun()
+
+
+def _comparison_table(table: pd.DataFrame) -> None:
+    """Today and each 仮定 side by side, in the page's full width (it was in the right 2/3, ~537 px at
+    1280×720, and needed sideways scrolling). A result's name can be long, so each header is cut to
+    a share of the width and its help says it in full."""
+    rates = [c for c in table.columns if c.endswith("カバー率")]
+    counts = [c for c in table.columns if c.endswith("（人）")]
+    shown = table.drop(columns=["area_id"])
+    for column in rates:
+        shown[column] = (shown[column] * 100).round(1)
+    for column in counts:
+        shown[column] = shown[column].round().astype(int)
+    width = max(70, min(200, (COMPARISON_WIDTH_PX - COMPARISON_AREA_PX) // max(1, len(rates) + len(counts))))
+    config = {"圏域": st.column_config.TextColumn("圏域", width=COMPARISON_AREA_PX)}
+    config |= {c: st.column_config.NumberColumn(format="%.1f%%", width=width, help=f"{c}（65歳以上）") for c in rates}
+    config |= {c: st.column_config.NumberColumn(c.removesuffix("（人）"), width=width, help=f"{c}：徒歩圏外の65歳以上")
+               for c in counts}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
 def section(code: str, areas, places: pd.DataFrame, venues: pd.DataFrame, result: coverage.CoverageResult,
