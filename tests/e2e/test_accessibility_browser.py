@@ -236,7 +236,7 @@ def _map_ready(page) -> None:
     the page shows its notice (a rerun) before it is idle."""
     page.wait_for_selector(MAP_FRAME, timeout=TIMEOUT_MS)
     page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
-    page.locator(".st-key-tsudoi_basemap_notice [data-testid=stAlert]").wait_for(timeout=TIMEOUT_MS)
+    page.locator("[class*=st-key-tsudoi_tilenotice_] [data-testid=stAlert]").wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function(STREAMLIT_IDLE, timeout=TIMEOUT_MS)
 
 
